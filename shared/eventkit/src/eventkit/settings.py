@@ -11,14 +11,14 @@ import json
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Scope = Literal["erp", "ops", "agency", "admin"]
 ALL_SCOPES: tuple[Scope, ...] = ("erp", "ops", "agency", "admin")
 
 # The development key printed by ``make run``. Refused when ENVIRONMENT=production.
-DEV_API_KEY = "dev-acme-key-0000000000000000"  # noqa: S105 - documented development key
+DEV_API_KEY = "dev-acme-key-0000000000000000"
 DEV_TENANT = "acme"
 
 
@@ -59,6 +59,8 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     clock_mode: ClockMode = ClockMode.SYSTEM
+    simulated_start: AwareDatetime | None = None
+    business_timezone: str = "Europe/Brussels"
     sweep_interval_seconds: float = 60.0
     relay_poll_seconds: float = 0.2
     relay_batch_size: int = 500

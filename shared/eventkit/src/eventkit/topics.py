@@ -19,7 +19,9 @@ class TopicSpec:
     config: dict[str, str] = field(default_factory=lambda: {"retention.ms": "-1"})
 
     def dlq(self, group: str) -> TopicSpec:
-        return TopicSpec(name=f"{group}.dlq", partitions=1, replication_factor=self.replication_factor)
+        return TopicSpec(
+            name=f"{group}.dlq", partitions=1, replication_factor=self.replication_factor
+        )
 
 
 def dlq_topic(group: str) -> str:
