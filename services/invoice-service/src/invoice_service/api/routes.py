@@ -1,0 +1,180 @@
+"""HTTP API of invoice-service."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import select
+
+from eventkit.api import ErpPrincipal, ReaderPrincipal, not_found
+from eventkit.envelope import stream_id
+from eventkit.runtime import Runtime
+from invoice_service.api.schemas import (
+    DebtorBody,
+    DebtorView,
+    InvoiceBody,
+    InvoiceDetail,
+    InvoiceView,
+)
+from invoice_service.application.invoicing import (
+    IssueInvoice,
+    LineInput,
+    invoice_view,
+    issue_invoice,
+    register_debtor,
+)
+from invoice_service.domain.model import Invoice
+from invoice_service.projections.tables import debtors, invoices
+
+router = APIRouter(prefix="/v1")
+
+
+def _rt(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+@router.put("/debtors/{debtor_ref}", response_model=DebtorView, tags=["debtors"])
+async def put_debtor(
+    debtor_ref: str, body: DebtorBody, principal: ErpPrincipal, request: Request, response: Response
+) -> DebtorView:
+    """Register a debtor or replace its master data (DebtorRegistered / DebtorUpdated)."""
+    rt = _rt(request)
+    outcome = await register_debtor(rt, principal.tenant, debtor_ref, body)
+    response.status_code = 201 if outcome == "created" else 200
+    return await get_debtor(debtor_ref, principal, request)
+
+
+@router.get("/debtors/{debtor_ref}", response_model=DebtorView, tags=["debtors"])
+async def get_debtor(debtor_ref: str, principal: ReaderPrincipal, request: Request) -> DebtorView:
+    async with _rt(request).db.reading() as session:
+        row = (
+            await session.execute(
+                select(debtors.c.profile, debtors.c.version).where(
+                    debtors.c.tenant_id == principal.tenant, debtors.c.debtor_ref == debtor_ref
+                )
+            )
+        ).first()
+    if row is None:
+        raise not_found("debtor", debtor_ref)
+    return DebtorView(debtor_ref=debtor_ref, profile=row.profile, version=row.version)
+
+
+def command_from(body: InvoiceBody, tenant: str) -> IssueInvoice:
+    return IssueInvoice(
+        tenant_id=tenant,
+        invoice_number=body.invoice_number,
+        debtor_ref=body.debtor_ref,
+        issue_date=body.issue_date,
+        due_date=body.due_date,
+        currency=body.currency,
+        lines=[
+            LineInput(
+                description=ln.description,
+                quantity=ln.quantity,
+                unit_price=ln.unit_price,
+                vat_rate=ln.vat_rate,
+                net_amount=ln.net_amount,
+                vat_amount=ln.vat_amount,
+            )
+            for ln in body.lines
+        ],
+        amount_due=body.amount_due,
+        net_total=body.net_total,
+        vat_total=body.vat_total,
+        payment_reference=body.payment_reference,
+        po_number=body.po_number,
+        debtor=DebtorBody.model_validate(body.debtor.model_dump()) if body.debtor else None,
+        request_body=body.model_dump(mode="json"),
+    )
+
+
+@router.post(
+    "/invoices",
+    response_model=InvoiceView,
+    status_code=201,
+    tags=["invoices"],
+    responses={200: {"description": "same invoice posted again"}, 409: {}, 422: {}},
+)
+async def post_invoice(
+    body: InvoiceBody, principal: ErpPrincipal, request: Request, response: Response
+) -> dict[str, Any]:
+    """Issue an invoice. Idempotent on the invoice number: the same body again answers 200 with
+    the stored invoice; a different body under the same number answers 409."""
+    result = await issue_invoice(_rt(request), command_from(body, principal.tenant))
+    if result.outcome == "replayed":
+        response.status_code = 200
+    response.headers["Location"] = f"/v1/invoices/{body.invoice_number}"
+    return result.invoice
+
+
+@router.get("/invoices", response_model=list[InvoiceView], tags=["invoices"])
+async def list_invoices(
+    principal: ReaderPrincipal,
+    request: Request,
+    status: Annotated[
+        Literal["open", "partially_paid", "paid", "cancelled", "written_off"] | None, Query()
+    ] = None,
+    debtor_ref: Annotated[str | None, Query(max_length=100)] = None,
+    overdue: Annotated[bool | None, Query()] = None,
+    due_from: Annotated[date | None, Query()] = None,
+    due_to: Annotated[date | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: Annotated[str | None, Query(description="invoice number to continue after")] = None,
+) -> list[dict[str, Any]]:
+    query = select(invoices).where(invoices.c.tenant_id == principal.tenant)
+    if status:
+        query = query.where(invoices.c.status == status)
+    if debtor_ref:
+        query = query.where(invoices.c.debtor_ref == debtor_ref)
+    if overdue is not None:
+        query = query.where(
+            invoices.c.overdue_since.is_not(None) if overdue else invoices.c.overdue_since.is_(None)
+        )
+    if due_from:
+        query = query.where(invoices.c.due_date >= due_from)
+    if due_to:
+        query = query.where(invoices.c.due_date <= due_to)
+    if after:
+        query = query.where(invoices.c.invoice_number > after)
+    query = query.order_by(invoices.c.invoice_number).limit(limit)
+    async with _rt(request).db.reading() as session:
+        rows = (await session.execute(query)).all()
+    return [invoice_view(r) for r in rows]
+
+
+@router.get("/invoices/{invoice_number}", response_model=InvoiceDetail, tags=["invoices"])
+async def get_invoice(
+    invoice_number: str, principal: ReaderPrincipal, request: Request
+) -> dict[str, Any]:
+    """The invoice with its full event history."""
+    rt = _rt(request)
+    async with rt.db.reading() as session:
+        row = (
+            await session.execute(
+                select(invoices).where(
+                    invoices.c.tenant_id == principal.tenant,
+                    invoices.c.invoice_number == invoice_number,
+                )
+            )
+        ).first()
+        if row is None:
+            raise not_found("invoice", invoice_number)
+        history = await rt.store.load(
+            session, stream_id(Invoice.aggregate_type, principal.tenant, invoice_number)
+        )
+    view = invoice_view(row)
+    view["document"] = row.document
+    view["history"] = [
+        {
+            "version": env.aggregate_version,
+            "type": env.type,
+            "occurred_at": env.occurred_at.isoformat(),
+            "event_id": str(env.event_id),
+            "payload": env.payload,
+        }
+        for env in history
+    ]
+    return view

@@ -1,0 +1,371 @@
+"""Commands of invoice-service: register debtors, issue invoices, flag overdue invoices."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.invoicing import DebtorProfile, InvoiceIssued, InvoiceLine, PaymentOverdue
+from eventkit.api import FieldProblem, Problem
+from eventkit.clock import start_of_business_day
+from eventkit.envelope import Envelope, new_envelope
+from eventkit.runtime import Runtime
+from eventkit.store import ConcurrencyError
+from eventkit.timekeeping import Sweep
+from eventkit.uow import UnitOfWork
+from invoice_service.domain.model import Debtor, Invoice
+from invoice_service.domain.references import is_valid_reference, normalise_reference, ogm_from_seed
+from invoice_service.projections.tables import debtors, invoices
+
+CENT = Decimal("0.01")
+OPEN_STATUSES = ("open", "partially_paid")
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class LineInput:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    vat_rate: Decimal
+    net_amount: Decimal | None = None
+    vat_amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class IssueInvoice:
+    tenant_id: str
+    invoice_number: str
+    debtor_ref: str
+    issue_date: date
+    due_date: date | None
+    currency: str
+    lines: Sequence[LineInput]
+    amount_due: Decimal
+    net_total: Decimal | None = None
+    vat_total: Decimal | None = None
+    payment_reference: str | None = None
+    po_number: str | None = None
+    debtor: DebtorProfile | None = None
+    request_body: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    outcome: Literal["created", "replayed"]
+    invoice: dict[str, Any]
+
+
+def request_hash(body: dict[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- debtors ---------------------------------------------------------------------------------
+
+
+async def register_debtor(
+    rt: Runtime, tenant_id: str, debtor_ref: str, profile: DebtorProfile
+) -> Literal["created", "updated", "unchanged"]:
+    for _ in range(5):
+        try:
+            async with rt.uow() as uow:
+                return await _register_debtor(uow, tenant_id, debtor_ref, profile)
+        except ConcurrencyError:
+            continue
+    raise Problem(409, "Conflict", f"debtor {debtor_ref!r} is being changed concurrently")
+
+
+async def _register_debtor(
+    uow: UnitOfWork, tenant_id: str, debtor_ref: str, profile: DebtorProfile
+) -> Literal["created", "updated", "unchanged"]:
+    debtor = await uow.load(Debtor, tenant_id, debtor_ref)
+    existed = debtor.exists
+    if not debtor.register_or_update(profile):
+        return "unchanged"
+    row = {
+        "legal_name": profile.legal_name,
+        "kind": profile.kind,
+        "country": profile.country,
+        "language": profile.language,
+        "profile": profile.model_dump(mode="json"),
+        "version": debtor.version,
+        "updated_at": uow.clock.now(),
+    }
+    if existed:
+        await uow.session.execute(
+            update(debtors)
+            .where(debtors.c.tenant_id == tenant_id, debtors.c.debtor_ref == debtor_ref)
+            .values(**row)
+        )
+        return "updated"
+    await uow.session.execute(
+        debtors.insert().values(tenant_id=tenant_id, debtor_ref=debtor_ref, **row)
+    )
+    return "created"
+
+
+async def find_debtor(
+    session: AsyncSession, tenant_id: str, debtor_ref: str
+) -> DebtorProfile | None:
+    profile = await session.scalar(
+        select(debtors.c.profile).where(
+            debtors.c.tenant_id == tenant_id, debtors.c.debtor_ref == debtor_ref
+        )
+    )
+    return DebtorProfile.model_validate(profile) if profile is not None else None
+
+
+# --- invoices --------------------------------------------------------------------------------
+
+
+def validate_invoice(
+    cmd: IssueInvoice, debtor: DebtorProfile | None
+) -> tuple[list[FieldProblem], list[InvoiceLine], Decimal, Decimal]:
+    """Every finding at once: amounts add up, dates coherent, references valid, debtor known,
+    PO present where the debtor requires one."""
+    problems: list[FieldProblem] = []
+    if debtor is None:
+        problems.append(
+            FieldProblem("debtor_ref", "unknown debtor: register it first or send 'debtor'")
+        )
+    lines: list[InvoiceLine] = []
+    for i, line in enumerate(cmd.lines):
+        net = money(line.quantity * line.unit_price)
+        if line.net_amount is not None and money(line.net_amount) != net:
+            problems.append(
+                FieldProblem(
+                    f"lines[{i}].net_amount",
+                    f"quantity × unit price is {net}, not {money(line.net_amount)}",
+                )
+            )
+        vat = money(net * line.vat_rate / 100)
+        if line.vat_amount is not None and abs(money(line.vat_amount) - vat) > CENT:
+            problems.append(
+                FieldProblem(f"lines[{i}].vat_amount", f"{line.vat_rate} % of {net} is {vat}")
+            )
+            vat = money(line.vat_amount)
+        elif line.vat_amount is not None:
+            vat = money(line.vat_amount)
+        lines.append(
+            InvoiceLine(
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                net_amount=net,
+                vat_rate=line.vat_rate,
+                vat_amount=vat,
+            )
+        )
+    net_total = sum((ln.net_amount for ln in lines), Decimal("0"))
+    vat_total = sum((ln.vat_amount for ln in lines), Decimal("0"))
+    if cmd.net_total is not None and money(cmd.net_total) != net_total:
+        problems.append(FieldProblem("net_total", f"the lines add up to {net_total}"))
+    if cmd.vat_total is not None and abs(money(cmd.vat_total) - vat_total) > CENT * len(lines):
+        problems.append(FieldProblem("vat_total", f"the lines' VAT adds up to {vat_total}"))
+    if cmd.vat_total is not None:
+        vat_total = money(cmd.vat_total)
+    if money(cmd.amount_due) != money(net_total + vat_total):
+        problems.append(
+            FieldProblem(
+                "amount_due", f"net {net_total} + VAT {vat_total} = {net_total + vat_total}"
+            )
+        )
+    if cmd.amount_due <= 0:
+        problems.append(FieldProblem("amount_due", "must be positive (use a credit note)"))
+    if cmd.due_date is not None and cmd.due_date < cmd.issue_date:
+        problems.append(FieldProblem("due_date", "is before issue_date"))
+    if cmd.payment_reference and not is_valid_reference(cmd.payment_reference):
+        problems.append(
+            FieldProblem("payment_reference", "structured reference with a wrong check digit")
+        )
+    if debtor is not None and debtor.po_required and not cmd.po_number:
+        problems.append(FieldProblem("po_number", "this debtor requires a purchase order number"))
+    return problems, lines, net_total, vat_total
+
+
+def invoice_view(row: Any) -> dict[str, Any]:
+    m = row._mapping
+    return {
+        "invoice_number": m["invoice_number"],
+        "debtor_ref": m["debtor_ref"],
+        "issue_date": m["issue_date"].isoformat(),
+        "due_date": m["due_date"].isoformat(),
+        "currency": m["currency"],
+        "amount_due": format(money(Decimal(m["amount_due"])), "f"),
+        "open_amount": format(money(Decimal(m["open_amount"])), "f"),
+        "payment_reference": m["payment_reference"],
+        "status": m["status"],
+        "overdue_since": m["overdue_since"].isoformat() if m["overdue_since"] else None,
+        "version": m["version"],
+    }
+
+
+async def _existing(session: AsyncSession, tenant_id: str, number: str) -> Any:
+    return (
+        await session.execute(
+            select(invoices).where(
+                invoices.c.tenant_id == tenant_id, invoices.c.invoice_number == number
+            )
+        )
+    ).first()
+
+
+def _replay_or_conflict(row: Any, digest: str) -> IssueResult:
+    if row.request_hash != digest:
+        raise Problem(
+            409,
+            "Conflict",
+            f"invoice {row.invoice_number!r} exists with different content",
+            kind="invoice-number-conflict",
+            errors=[FieldProblem("invoice_number", "already used for a different invoice")],
+        )
+    return IssueResult("replayed", invoice_view(row))
+
+
+async def issue_invoice(rt: Runtime, cmd: IssueInvoice) -> IssueResult:
+    """Idempotent on (tenant, invoice number): same body → same result, other body → 409."""
+    digest = request_hash(cmd.request_body or {})
+    for _ in range(5):
+        try:
+            async with rt.uow() as uow:
+                return await _issue(uow, cmd, digest)
+        except ConcurrencyError:
+            continue  # a concurrent request with the same number won; answer as a replay
+    raise Problem(409, "Conflict", "invoice is being written concurrently; retry")
+
+
+async def _issue(uow: UnitOfWork, cmd: IssueInvoice, digest: str) -> IssueResult:
+    session = uow.session
+    existing = await _existing(session, cmd.tenant_id, cmd.invoice_number)
+    if existing is not None:
+        return _replay_or_conflict(existing, digest)
+    if cmd.debtor is not None:
+        await _register_debtor(uow, cmd.tenant_id, cmd.debtor_ref, cmd.debtor)
+        debtor: DebtorProfile | None = cmd.debtor
+    else:
+        debtor = await find_debtor(session, cmd.tenant_id, cmd.debtor_ref)
+    problems, lines, net_total, vat_total = validate_invoice(cmd, debtor)
+    if problems or debtor is None:
+        raise Problem(
+            422,
+            "Invoice rejected",
+            f"{len(problems)} finding(s); nothing was stored",
+            kind="invoice-validation",
+            errors=problems,
+        )
+    due = cmd.due_date or cmd.issue_date + timedelta(days=debtor.payment_terms_days)
+    reference = (
+        normalise_reference(cmd.payment_reference)
+        if cmd.payment_reference
+        else ogm_from_seed(f"{cmd.tenant_id}/{cmd.invoice_number}")
+    )
+    event = InvoiceIssued(
+        invoice_number=cmd.invoice_number,
+        debtor_ref=cmd.debtor_ref,
+        debtor_kind=debtor.kind,
+        issue_date=cmd.issue_date,
+        due_date=due,
+        currency=cmd.currency,
+        net_total=net_total,
+        vat_total=vat_total,
+        amount_due=money(cmd.amount_due),
+        payment_reference=reference,
+        po_number=cmd.po_number,
+        lines=lines,
+    )
+    invoice = Invoice(cmd.tenant_id, cmd.invoice_number)
+    uow.track(invoice)
+    invoice.issue(event)
+    await session.execute(
+        invoices.insert().values(
+            tenant_id=cmd.tenant_id,
+            invoice_number=cmd.invoice_number,
+            debtor_ref=cmd.debtor_ref,
+            issue_date=cmd.issue_date,
+            due_date=due,
+            currency=cmd.currency,
+            amount_due=event.amount_due,
+            open_amount=event.amount_due,
+            payment_reference=reference,
+            status="open",
+            overdue_since=None,
+            request_hash=digest,
+            document=event.model_dump(mode="json"),
+            version=invoice.version,
+            created_at=uow.clock.now(),
+        )
+    )
+    row = await _existing(session, cmd.tenant_id, cmd.invoice_number)
+    return IssueResult("created", invoice_view(row))
+
+
+# --- the daily sweep -------------------------------------------------------------------------
+
+
+def overdue_sweep(rt: Runtime) -> Sweep:
+    """PaymentOverdue, once per invoice, on the first business day after the due date on which
+    a balance is open. One set-based select and one set-based update per day."""
+
+    async def sweep(session: AsyncSession, business_date: date) -> Sequence[Envelope]:
+        predicate = (
+            invoices.c.status.in_(OPEN_STATUSES),
+            invoices.c.overdue_since.is_(None),
+            invoices.c.due_date < business_date,
+            invoices.c.open_amount > 0,
+        )
+        # Mark and fetch in one statement so that exactly the marked rows get an event.
+        rows = (
+            await session.execute(
+                update(invoices)
+                .where(*predicate)
+                .values(overdue_since=business_date, version=invoices.c.version + 1)
+                .returning(
+                    invoices.c.tenant_id,
+                    invoices.c.invoice_number,
+                    invoices.c.debtor_ref,
+                    invoices.c.due_date,
+                    invoices.c.open_amount,
+                    invoices.c.currency,
+                    invoices.c.version,
+                )
+            )
+        ).all()
+        if not rows:
+            return []
+        stamp = start_of_business_day(business_date, rt.settings.business_timezone)
+        envelopes = [
+            new_envelope(
+                PaymentOverdue(
+                    invoice_number=r.invoice_number,
+                    debtor_ref=r.debtor_ref,
+                    due_date=r.due_date,
+                    overdue_since=business_date,
+                    open_amount=money(Decimal(r.open_amount)),
+                    currency=r.currency,
+                ),
+                tenant_id=r.tenant_id,
+                aggregate_type=Invoice.aggregate_type,
+                aggregate_id=r.invoice_number,
+                aggregate_version=r.version,
+                clock=rt.clock,
+                producer=rt.definition.name,
+                partition_key=f"{r.tenant_id}:{r.debtor_ref}",
+                occurred_at=stamp,
+            )
+            for r in rows
+        ]
+        return envelopes
+
+    return sweep
