@@ -75,8 +75,10 @@ class EventConsumer:
         max_retries: int = 5,
         retry_backoff: float = 0.2,
         max_batch: int = 500,
+        session_timeout_ms: int = 10000,
         clock: Clock | None = None,
     ) -> None:
+        self._session_timeout_ms = session_timeout_ms
         self._db = db
         self.subscription = subscription
         self._bootstrap = bootstrap_servers
@@ -114,8 +116,8 @@ class EventConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self._max_batch,
-            session_timeout_ms=10000,
-            heartbeat_interval_ms=1000,
+            session_timeout_ms=self._session_timeout_ms,
+            heartbeat_interval_ms=max(100, self._session_timeout_ms // 6),
             metadata_max_age_ms=5000,
         )
         await self._consumer.start()

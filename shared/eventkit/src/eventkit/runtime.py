@@ -133,6 +133,7 @@ class Runtime:
             client_id=f"{self.definition.name}:{subscription.group}",
             max_retries=self.settings.consumer_max_retries,
             retry_backoff=self.settings.consumer_retry_backoff_seconds,
+            session_timeout_ms=self.settings.kafka_session_timeout_ms,
         )
 
     def uow(self) -> UnitOfWork:

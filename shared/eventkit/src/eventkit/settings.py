@@ -55,6 +55,7 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str
     kafka_idempotence: bool = False
     kafka_client_id: str = ""
+    kafka_session_timeout_ms: int = 10000
     api_keys: Annotated[list[ApiKeyEntry], NoDecode]
     http_host: str = "127.0.0.1"
     http_port: int = 8000

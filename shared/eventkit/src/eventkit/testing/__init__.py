@@ -1,0 +1,1 @@
+"""Test helpers for the eventkit-based services (import explicitly; nothing is auto-registered)."""

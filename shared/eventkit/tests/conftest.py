@@ -1,0 +1,3 @@
+"""Fixtures for the eventkit tests."""
+
+from eventkit.testing.broker import kafka_broker  # noqa: F401
