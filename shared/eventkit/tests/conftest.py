@@ -1,3 +1,4 @@
 """Fixtures for the eventkit tests."""
 
 from eventkit.testing.broker import kafka_broker  # noqa: F401
+from eventkit.testing.databases import backend  # noqa: F401

@@ -25,7 +25,7 @@ from eventkit.context import causation_id_var, correlation_id_var, tenant_id_var
 from eventkit.db import Database
 from eventkit.envelope import Envelope
 from eventkit.inbox import load_checkpoints, mark_processed, save_checkpoint
-from eventkit.kafka import KafkaPublisher
+from eventkit.kafka import Publisher
 from eventkit.topics import dlq_topic
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class EventConsumer:
         subscription: Subscription,
         *,
         bootstrap_servers: str,
-        publisher: KafkaPublisher,
+        publisher: Publisher,
         client_id: str = "",
         max_retries: int = 5,
         retry_backoff: float = 0.2,
@@ -102,7 +102,7 @@ class EventConsumer:
         for tp in partitions:
             offset = checkpoints.get((tp.topic, tp.partition))
             if offset is None:
-                self._consumer.seek_to_beginning(tp)
+                await self._consumer.seek_to_beginning(tp)
             else:
                 self._consumer.seek(tp, offset + 1)
         if partitions:

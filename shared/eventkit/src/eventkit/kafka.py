@@ -5,11 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
 
 log = logging.getLogger(__name__)
+
+
+class Publisher(Protocol):
+    """What the relay and the dead-letter path need from a broker client."""
+
+    async def send(
+        self, topic: str, *, key: str, value: bytes, headers: list[tuple[str, bytes]]
+    ) -> asyncio.Future[Any]: ...
+
+    async def send_and_wait(
+        self, topic: str, *, key: str, value: bytes, headers: list[tuple[str, bytes]]
+    ) -> None: ...
 
 
 class KafkaPublisher:

@@ -19,7 +19,7 @@ from eventkit.clock import Clock, SystemClock
 from eventkit.codec import encode_value, header_pairs, to_kafka_headers
 from eventkit.db import Database, dialect_of, outbox, service_lease
 from eventkit.envelope import Envelope
-from eventkit.kafka import KafkaPublisher
+from eventkit.kafka import Publisher
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ class OutboxRelay:
     def __init__(
         self,
         db: Database,
-        publisher: KafkaPublisher,
+        publisher: Publisher,
         writer: OutboxWriter,
         *,
         service: str,

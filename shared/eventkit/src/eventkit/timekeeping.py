@@ -87,14 +87,15 @@ class Timekeeper:
             elif isinstance(self.clock, SimulatedClock):
                 self.clock.set(row.now)
 
-    async def last_swept(self, session: AsyncSession) -> date | None:
-        return await session.scalar(
-            select(clock_state.c.last_swept_date).where(clock_state.c.name == STATE_ROW)
-        )
+    async def last_swept(self, session: AsyncSession, *, lock: bool = False) -> date | None:
+        query = select(clock_state.c.last_swept_date).where(clock_state.c.name == STATE_ROW)
+        if lock:  # a second replica waits here, then sees the day as done
+            query = query.with_for_update()
+        return await session.scalar(query)
 
     async def sweep_until(self, session: AsyncSession, business_date: date) -> list[date]:
         """Run every missed day's sweep up to ``business_date`` inside ``session``."""
-        last = await self.last_swept(session)
+        last = await self.last_swept(session, lock=True)
         if last is None:
             last = business_date - timedelta(days=1)
         days: list[date] = []
