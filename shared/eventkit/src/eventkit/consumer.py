@@ -97,14 +97,19 @@ class EventConsumer:
         return self.subscription.group
 
     async def seek_to_checkpoints(self, partitions: list[Any]) -> None:
+        if self._consumer is None:  # stopping: the new owner seeks for itself
+            return
         async with self._db.reading() as session:
             checkpoints = await load_checkpoints(session, self.group)
+        consumer = self._consumer
+        if consumer is None:
+            return
         for tp in partitions:
             offset = checkpoints.get((tp.topic, tp.partition))
             if offset is None:
-                await self._consumer.seek_to_beginning(tp)
+                await consumer.seek_to_beginning(tp)
             else:
-                self._consumer.seek(tp, offset + 1)
+                consumer.seek(tp, offset + 1)
         if partitions:
             self.assigned.set()
 
