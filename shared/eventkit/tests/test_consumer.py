@@ -66,7 +66,11 @@ async def count_effects(db: Database) -> int:
 
 @contextlib.asynccontextmanager
 async def running(
-    db: Database, broker: LocalBroker, topic: str, group: str, handler=record_effect  # type: ignore[no-untyped-def]
+    db: Database,
+    broker: LocalBroker,
+    topic: str,
+    group: str,
+    handler=record_effect,  # type: ignore[no-untyped-def]
 ) -> AsyncIterator[EventConsumer]:
     publisher = KafkaPublisher(broker.bootstrap_servers, client_id="dlq", idempotence=False)
     consumer = EventConsumer(
@@ -118,8 +122,10 @@ async def test_poison_event_goes_to_the_dead_letter_topic_after_bounded_retries(
         await eventually(lambda: asyncio.sleep(0, consumer.stats.dead_lettered), until=bool)
         assert consumer.stats.retries >= 3
     reader = AIOKafkaConsumer(
-        f"{group}.dlq", bootstrap_servers=kafka_broker.bootstrap_servers,
-        auto_offset_reset="earliest", enable_auto_commit=False,
+        f"{group}.dlq",
+        bootstrap_servers=kafka_broker.bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await reader.start()
     try:
@@ -175,4 +181,3 @@ async def test_failed_batch_rolls_back_every_effect_of_the_batch(
     async with db.reading() as s:
         ids = (await s.execute(select(effects.c.event_id))).scalars().all()
     assert sorted(ids) == sorted(str(e.event_id) for e in batch)
-

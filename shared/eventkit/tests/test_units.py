@@ -61,8 +61,18 @@ def test_cloudevents_headers_round_trip() -> None:
     env = envelopes("agg-1", range(1, 2), tenant="acme")[0]
     headers = to_kafka_headers(header_pairs(env))
     names = {k for k, _ in headers}
-    assert {"ce_specversion", "ce_id", "ce_type", "ce_source", "ce_subject", "ce_time",
-            "content-type", "ce_tenant", "ce_schemaversion", "ce_correlationid"} <= names
+    assert {
+        "ce_specversion",
+        "ce_id",
+        "ce_type",
+        "ce_source",
+        "ce_subject",
+        "ce_time",
+        "content-type",
+        "ce_tenant",
+        "ce_schemaversion",
+        "ce_correlationid",
+    } <= names
     back = decode(headers, encode_value(env).encode())
     assert back == env
 

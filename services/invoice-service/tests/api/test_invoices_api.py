@@ -25,7 +25,10 @@ async def service(
     async with (
         fresh_database(backend, tmp_path) as url,
         running_service(
-            definition(), Settings, database_url=url, bootstrap_servers=kafka_broker.bootstrap_servers
+            definition(),
+            Settings,
+            database_url=url,
+            bootstrap_servers=kafka_broker.bootstrap_servers,
         ) as pair,
     ):
         yield pair
@@ -90,7 +93,10 @@ async def test_invalid_invoice_lists_every_finding_and_stores_nothing(
     r = await client.post(
         "/v1/invoices",
         json=invoice_body(
-            "INV-BAD", debtor, amount_due="999.00", due_date="2026-10-01",
+            "INV-BAD",
+            debtor,
+            amount_due="999.00",
+            due_date="2026-10-01",
             payment_reference="+++000/0000/00100+++",
         ),
         headers=auth(),
@@ -109,7 +115,11 @@ async def test_tenants_and_scopes_are_enforced(service: tuple[Runtime, httpx.Asy
     assert r.status_code == 403
     await client.put(f"/v1/debtors/{debtor}", json=debtor_body(), headers=auth("acme-erp-key"))
     await client.post("/v1/invoices", json=invoice_body("INV-T", debtor), headers=auth())
-    assert (await client.get(f"/v1/debtors/{debtor}", headers=auth(OTHER_TENANT_KEY))).status_code == 404
-    assert (await client.get("/v1/invoices/INV-T", headers=auth(OTHER_TENANT_KEY))).status_code == 404
+    assert (
+        await client.get(f"/v1/debtors/{debtor}", headers=auth(OTHER_TENANT_KEY))
+    ).status_code == 404
+    assert (
+        await client.get("/v1/invoices/INV-T", headers=auth(OTHER_TENANT_KEY))
+    ).status_code == 404
     listed = await client.get("/v1/invoices", headers=auth(OTHER_TENANT_KEY))
     assert listed.json() == []

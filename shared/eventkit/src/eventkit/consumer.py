@@ -99,6 +99,9 @@ class EventConsumer:
     async def seek_to_checkpoints(self, partitions: list[Any]) -> None:
         if self._consumer is None:  # stopping: the new owner seeks for itself
             return
+        # aiokafka may start fetching from the broker's committed offsets while we read the
+        # database; pause until the positions come from our own checkpoints.
+        self._consumer.pause(*partitions)
         async with self._db.reading() as session:
             checkpoints = await load_checkpoints(session, self.group)
         consumer = self._consumer
@@ -110,6 +113,7 @@ class EventConsumer:
                 await consumer.seek_to_beginning(tp)
             else:
                 consumer.seek(tp, offset + 1)
+        consumer.resume(*partitions)
         if partitions:
             self.assigned.set()
 
@@ -124,6 +128,9 @@ class EventConsumer:
             session_timeout_ms=self._session_timeout_ms,
             heartbeat_interval_ms=max(100, self._session_timeout_ms // 6),
             metadata_max_age_ms=5000,
+            # The broker answers a fetch as soon as data is there; the wait only bounds how long
+            # an idle fetch is held, which is also the latency of the next record.
+            fetch_max_wait_ms=100,
         )
         await self._consumer.start()
         self._consumer.subscribe(list(self.subscription.topics), listener=_SeekToCheckpoint(self))

@@ -196,6 +196,9 @@ class OutboxRelay:
         backoff = self._poll
         try:
             while not stop.is_set():
+                # Clear before reading the outbox: a commit landing during the publish then
+                # still wakes the next round instead of waiting for the poll.
+                self._writer.wakeup.clear()
                 try:
                     if await self.lease.acquire():
                         while await self.publish_pending() >= self._batch_size:
@@ -204,7 +207,6 @@ class OutboxRelay:
                 except Exception:
                     log.exception("outbox relay failed; retrying")
                     backoff = min(backoff * 2, 5.0)
-                self._writer.wakeup.clear()
                 await _wait_any(stop, self._writer.wakeup, backoff)
         finally:
             if listener is not None:

@@ -244,7 +244,7 @@ def _health_router(runtime: Runtime) -> APIRouter:
 
     @router.get("/ready", response_model=None)
     async def ready() -> JSONResponse:
-        """Ready: database and broker reachable."""
+        """Ready: database and broker reachable, and every consumer has its partitions."""
         checks: dict[str, str] = {}
         try:
             await runtime.db.ping()
@@ -252,6 +252,9 @@ def _health_router(runtime: Runtime) -> APIRouter:
         except Exception as exc:
             checks["database"] = f"unreachable: {type(exc).__name__}"
         checks["broker"] = "ok" if await runtime.publisher.ping() else "unreachable"
+        if "worker" in runtime.roles and runtime.consumers:
+            waiting = [c.group for c in runtime.consumers if not c.assigned.is_set()]
+            checks["consumers"] = "ok" if not waiting else "joining: " + ", ".join(waiting)
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse(
             {"status": "ready" if ok else "not ready", "checks": checks},

@@ -98,8 +98,9 @@ class EventStoreContract:
 
         results = await asyncio.gather(*(writer(str(i)) for i in range(5)))
         async with db.reading() as s:
-            versions = [e.aggregate_version for e in await self.store.load(
-                s, stream_id("note", "t1", aid))]
+            versions = [
+                e.aggregate_version for e in await self.store.load(s, stream_id("note", "t1", aid))
+            ]
         assert versions == list(range(1, results.count("ok") + 1))
         assert results.count("ok") >= 1
         if not db.is_sqlite:  # SQLite serialises writers (BEGIN IMMEDIATE): no clash possible

@@ -1,0 +1,44 @@
+# Front door of the credit-management backend. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv from PATH, else a private copy installed from PyPI into .tools/
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+PYTEST_ARGS ?=
+
+.PHONY: help install run test lint typecheck unit e2e bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/pip install --quiet "uv>=0.5"
+
+install: $(UV) ## install Python and every package of the workspace into .venv
+	$(UV) sync --frozen --all-packages --python 3.11
+
+run: install ## start the whole system locally (broker, SMTP sink, four services); Ctrl-C stops it
+	$(UV) run --frozen devstack run $(RUN_ARGS)
+
+lint: install ## ruff
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+typecheck: install ## mypy --strict
+	$(UV) run --frozen mypy shared/eventkit/src shared/contracts/src shared/devstack/src services/*/src
+
+test: lint typecheck ## lint, type-check and run the whole test suite
+	$(UV) run --frozen pytest -q $(PYTEST_ARGS)
+
+unit: install ## the tests without the end-to-end ones
+	$(UV) run --frozen pytest -q --ignore=tests/e2e $(PYTEST_ARGS)
+
+e2e: install ## the end-to-end tests (real processes, real broker)
+	$(UV) run --frozen pytest -q tests/e2e $(PYTEST_ARGS)
+
+bench: install ## benchmarks (figures and ratios printed)
+	$(UV) run --frozen python -m bench
+
+clean: ## remove local data, caches and the virtualenv
+	rm -rf .data .venv .tools .mypy_cache .ruff_cache .pytest_cache
