@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.money import Amount, Currency
 from eventkit.events import DomainEvent
@@ -39,7 +39,7 @@ class DebtorProfile(BaseModel):
     address: PostalAddress = PostalAddress()
     payment_terms_days: int = 30
     po_required: bool = False
-    iban: list[str] = []
+    iban: list[str] = Field(default_factory=list)
 
 
 class DebtorRegistered(DomainEvent):
@@ -79,7 +79,7 @@ class InvoiceIssued(DomainEvent):
     amount_due: Amount
     payment_reference: str
     po_number: str | None = None
-    lines: list[InvoiceLine] = []
+    lines: list[InvoiceLine] = Field(default_factory=list)
 
 
 class PaymentOverdue(DomainEvent):
