@@ -14,7 +14,7 @@ from aiokafka import AIOKafkaConsumer
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eventkit.consumer import EventConsumer, Subscription
+from eventkit.consumer import EventConsumer, Subscription, rebuild_projection
 from eventkit.db import Database, infra_metadata
 from eventkit.envelope import Envelope
 from eventkit.kafka import KafkaPublisher
@@ -178,6 +178,29 @@ async def test_failed_batch_rolls_back_every_effect_of_the_batch(
 
     async with running(db, kafka_broker, topic, f"g-{uuid.uuid4().hex[:6]}", handler=flaky):
         await eventually(lambda: count_effects(db), until=lambda n: n == 10, what="10 effects")
+    async with db.reading() as s:
+        ids = (await s.execute(select(effects.c.event_id))).scalars().all()
+    assert sorted(ids) == sorted(str(e.event_id) for e in batch)
+
+
+async def test_rebuild_replays_the_projection_from_the_beginning(
+    db: Database, kafka_broker: LocalBroker
+) -> None:
+    topic = fresh_topic(kafka_broker)
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    batch = envelopes(uuid.uuid4().hex, range(1, 21))
+    await publish(kafka_broker.bootstrap_servers, topic, batch)
+    async with running(db, kafka_broker, topic, group):
+        await eventually(lambda: count_effects(db), until=lambda n: n == 20, what="20 effects")
+    await rebuild_projection(
+        db,
+        Subscription(
+            group=group, topics=[topic], handler=record_effect, projection_tables=[effects]
+        ),
+    )
+    assert await count_effects(db) == 0
+    async with running(db, kafka_broker, topic, group):
+        await eventually(lambda: count_effects(db), until=lambda n: n == 20, what="replayed")
     async with db.reading() as s:
         ids = (await s.execute(select(effects.c.event_id))).scalars().all()
     assert sorted(ids) == sorted(str(e.event_id) for e in batch)

@@ -9,6 +9,7 @@ from contracts import topics
 from contracts.registry import build_registry
 from dunning_service.api.routes import router
 from dunning_service.application.invoicing_events import open_items_handler
+from dunning_service.projections.tables import dunning_debtors, open_items
 from dunning_service.settings import Settings
 from eventkit.consumer import Subscription
 from eventkit.runtime import Runtime, ServiceDefinition
@@ -24,6 +25,7 @@ def subscriptions(rt: Runtime) -> Sequence[Subscription]:
             group=OPEN_ITEMS_GROUP,
             topics=[topics.INVOICING_INVOICE, topics.INVOICING_DEBTOR],
             handler=open_items_handler(rt.registry),
+            projection_tables=[dunning_debtors, open_items],
         )
     ]
 

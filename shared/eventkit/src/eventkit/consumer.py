@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from sqlalchemy import Table, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eventkit.clock import Clock, SystemClock
@@ -24,7 +25,7 @@ from eventkit.codec import UndecodableMessage, decode
 from eventkit.context import causation_id_var, correlation_id_var, tenant_id_var
 from eventkit.db import Database
 from eventkit.envelope import Envelope
-from eventkit.inbox import load_checkpoints, mark_processed, save_checkpoint
+from eventkit.inbox import load_checkpoints, mark_processed, reset_group, save_checkpoint
 from eventkit.kafka import Publisher
 from eventkit.topics import dlq_topic
 
@@ -41,6 +42,8 @@ class Subscription:
     topics: Sequence[str]
     handler: Handler
     after_commit: Callable[[Sequence[Envelope]], Awaitable[None]] | None = None
+    # The read-model tables this group alone writes; a rebuild empties them and replays.
+    projection_tables: Sequence[Table] = ()
 
 
 @dataclass
@@ -286,3 +289,12 @@ class EventConsumer:
         except Exception:
             # The database checkpoint is authoritative; a lost broker commit costs nothing.
             log.warning("offset commit failed for %s %s", self.group, tp, exc_info=True)
+
+
+async def rebuild_projection(db: Database, subscription: Subscription) -> None:
+    """Forget what the group consumed and empty its tables, in one transaction. The group's
+    next start replays its topics from the beginning (event topics keep their history)."""
+    async with db.transaction() as session:
+        for table in subscription.projection_tables:
+            await session.execute(delete(table))
+        await reset_group(session, subscription.group)

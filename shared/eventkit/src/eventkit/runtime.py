@@ -24,7 +24,7 @@ from eventkit.api import (
     install_problem_handlers,
 )
 from eventkit.clock import Clock, SimulatedClock, SystemClock
-from eventkit.consumer import EventConsumer, Subscription
+from eventkit.consumer import EventConsumer, Subscription, rebuild_projection
 from eventkit.db import Database
 from eventkit.envelope import Envelope
 from eventkit.events import EventRegistry
@@ -282,9 +282,27 @@ def run_service(
     parser.add_argument("--migrate", action="store_true", help="apply migrations, then serve")
     parser.add_argument("--migrate-only", action="store_true", help="apply migrations and exit")
     parser.add_argument("--role", action="append", choices=ROLES, help="roles to run (all)")
+    parser.add_argument(
+        "--rebuild",
+        metavar="GROUP",
+        help="empty the projection of this consumer group and replay it on the next start",
+    )
     args = parser.parse_args(argv)
     settings = settings_factory()
     configure_logging(definition.name, level=settings.log_level, json_logs=settings.log_json)
+    if args.rebuild:
+        runtime = Runtime(definition, settings, roles=())
+        groups = {c.group: c.subscription for c in runtime.consumers}
+        if args.rebuild not in groups:
+            parser.error(f"unknown group {args.rebuild!r}; known: {', '.join(sorted(groups))}")
+
+        async def rebuild() -> None:
+            await rebuild_projection(runtime.db, groups[args.rebuild])
+            await runtime.db.dispose()
+
+        asyncio.run(rebuild())
+        log.info("projection %s emptied; it is replayed on the next start", args.rebuild)
+        return
     if args.migrate or args.migrate_only:
         upgrade(definition.service_root, settings.database_url)
         log.info("migrations applied")

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts import topics
 from contracts.invoicing import DebtorRegistered, DebtorUpdated, InvoiceIssued, PaymentOverdue
 from credit_service.projections import projector
+from credit_service.projections.tables import credit_debtors, credit_invoices
 from eventkit.consumer import Handler, Subscription
 from eventkit.envelope import Envelope
 from eventkit.events import DomainEvent, EventRegistry
@@ -46,6 +47,9 @@ def exposure_handler(registry: EventRegistry) -> Handler:
 def subscriptions(rt: Runtime) -> list[Subscription]:
     return [
         Subscription(
-            group=EXPOSURE_GROUP, topics=EXPOSURE_TOPICS, handler=exposure_handler(rt.registry)
+            group=EXPOSURE_GROUP,
+            topics=EXPOSURE_TOPICS,
+            handler=exposure_handler(rt.registry),
+            projection_tables=[credit_debtors, credit_invoices],
         )
     ]

@@ -10,6 +10,7 @@ from eventkit.envelope import Envelope
 from eventkit.events import EventRegistry
 from notification_service.domain.dossier import entry_for
 from notification_service.projections.projector import record_entry
+from notification_service.projections.tables import dossier_entries
 
 DOSSIER_GROUP = "notification-service.dossier"
 DOSSIER_TOPICS = (
@@ -31,5 +32,8 @@ def record_in_dossier(registry: EventRegistry) -> Handler:
 
 def dossier_subscription(registry: EventRegistry) -> Subscription:
     return Subscription(
-        group=DOSSIER_GROUP, topics=list(DOSSIER_TOPICS), handler=record_in_dossier(registry)
+        group=DOSSIER_GROUP,
+        topics=list(DOSSIER_TOPICS),
+        handler=record_in_dossier(registry),
+        projection_tables=[dossier_entries],
     )
