@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eventkit.clock import SimulatedClock
-from eventkit.db import Database, infra_metadata
+from eventkit.db import Database
 from eventkit.envelope import Envelope, new_envelope
-from eventkit.testing.databases import fresh_database
 from eventkit.timekeeping import ClockAdvanced, Timekeeper
 
 START = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
-    async with fresh_database(backend, tmp_path) as url:
-        database = Database(url)
-        async with database.engine.begin() as conn:
-            await conn.run_sync(infra_metadata.create_all)
-        try:
-            yield database
-        finally:
-            await database.dispose()
 
 
 class Recorder:

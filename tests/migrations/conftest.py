@@ -1,0 +1,1 @@
+from eventkit.testing.databases import backend  # noqa: F401
