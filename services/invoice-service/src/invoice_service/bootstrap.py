@@ -8,6 +8,7 @@ from contracts import topics
 from contracts.registry import build_registry
 from eventkit.aggregate import Aggregate
 from eventkit.runtime import Runtime, ServiceDefinition
+from invoice_service.api.ledger_routes import router as ledger_router
 from invoice_service.api.routes import router
 from invoice_service.application.invoicing import overdue_sweep
 from invoice_service.settings import Settings
@@ -32,8 +33,9 @@ def definition() -> ServiceDefinition:
             "debtor": topics.INVOICING_DEBTOR,
             "invoice": topics.INVOICING_INVOICE,
             "payment": topics.INVOICING_PAYMENT,
+            "credit_note": topics.INVOICING_INVOICE,
         },
-        routers=[router],
+        routers=[ledger_router, router],
         sweep=overdue_sweep,
         partition_key=_partition_key,
     )

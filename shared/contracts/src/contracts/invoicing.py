@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.money import Amount, Currency
+from contracts.money import Amount, Currency, Quantity
 from eventkit.events import DomainEvent
 
 DebtorKind = Literal["B2B", "B2C"]
@@ -59,8 +59,8 @@ class InvoiceLine(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     description: str
-    quantity: Amount
-    unit_price: Amount
+    quantity: Quantity
+    unit_price: Quantity
     net_amount: Amount
     vat_rate: Amount
     vat_amount: Amount
@@ -92,3 +92,150 @@ class PaymentOverdue(DomainEvent):
     overdue_since: date
     open_amount: Amount
     currency: Currency
+
+
+class EarlyPaymentDiscount(BaseModel):
+    """Pay ``amount`` (the discounted amount) by ``until`` and the invoice is settled."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    percent: Amount
+    until: date
+    amount: Amount
+
+
+class InvoiceTermsSet(DomainEvent):
+    """Terms that came with the invoice beyond the due date (early-payment discount) and the
+    intake findings that did not block it (warnings)."""
+
+    event_type = "invoicing.InvoiceTermsSet"
+    invoice_number: str
+    debtor_ref: str
+    discount: EarlyPaymentDiscount | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class CreditNoteIssued(DomainEvent):
+    event_type = "invoicing.CreditNoteIssued"
+    credit_note_number: str
+    debtor_ref: str
+    issue_date: date
+    currency: Currency
+    amount: Amount
+    invoice_numbers: list[str] = Field(default_factory=list)
+    reason: str | None = None
+
+
+AllocationMethod = Literal[
+    "structured_reference", "free_text", "iban_amount", "manual", "credit_note", "agency"
+]
+
+
+class PaymentReceived(DomainEvent):
+    event_type = "invoicing.PaymentReceived"
+    payment_id: str
+    debtor_ref: str | None
+    amount: Amount
+    currency: Currency
+    booking_date: date
+    value_date: date | None = None
+    source: Literal["manual", "bank_statement", "agency"]
+    bank_reference: str | None = None
+    structured_reference: str | None = None
+    remittance_info: str | None = None
+    counterparty_name: str | None = None
+    counterparty_iban: str | None = None
+
+
+class PaymentAllocated(DomainEvent):
+    """Money (a payment or a credit note) applied to an invoice. On the invoice's stream."""
+
+    event_type = "invoicing.PaymentAllocated"
+    source_kind: Literal["payment", "credit_note"]
+    source_id: str
+    invoice_number: str
+    debtor_ref: str
+    amount: Amount
+    discount: Amount
+    currency: Currency
+    allocated_on: date
+    method: AllocationMethod
+    open_amount_after: Amount
+
+
+class PaymentAllocationReversed(DomainEvent):
+    event_type = "invoicing.PaymentAllocationReversed"
+    source_kind: Literal["payment", "credit_note"]
+    source_id: str
+    invoice_number: str
+    debtor_ref: str
+    amount: Amount
+    discount: Amount
+    currency: Currency
+    reversed_on: date
+    open_amount_after: Amount
+
+
+class PaymentUnmatched(DomainEvent):
+    """Money that could not be allocated (wholly or in part): it waits for ops."""
+
+    event_type = "invoicing.PaymentUnmatched"
+    payment_id: str
+    debtor_ref: str | None
+    unallocated: Amount
+    currency: Currency
+    reason: str
+
+
+class PaymentReversed(DomainEvent):
+    event_type = "invoicing.PaymentReversed"
+    payment_id: str
+    debtor_ref: str | None
+    amount: Amount
+    currency: Currency
+    reversed_on: date
+    bank_reference: str | None = None
+
+
+class InvoicePartiallyPaid(DomainEvent):
+    event_type = "invoicing.InvoicePartiallyPaid"
+    invoice_number: str
+    debtor_ref: str
+    open_amount: Amount
+    currency: Currency
+
+
+class InvoicePaid(DomainEvent):
+    event_type = "invoicing.InvoicePaid"
+    invoice_number: str
+    debtor_ref: str
+    paid_on: date
+    currency: Currency
+
+
+class InvoiceReopened(DomainEvent):
+    """A paid invoice has a balance again (a payment was reversed)."""
+
+    event_type = "invoicing.InvoiceReopened"
+    invoice_number: str
+    debtor_ref: str
+    open_amount: Amount
+    currency: Currency
+
+
+class InvoiceCancelled(DomainEvent):
+    event_type = "invoicing.InvoiceCancelled"
+    invoice_number: str
+    debtor_ref: str
+    cancelled_on: date
+    reason: str
+
+
+class InvoiceWrittenOff(DomainEvent):
+    event_type = "invoicing.InvoiceWrittenOff"
+    invoice_number: str
+    debtor_ref: str
+    amount: Amount
+    currency: Currency
+    written_off_on: date
+    reason: str

@@ -13,3 +13,10 @@ Amount = Annotated[
     PlainSerializer(lambda d: format(d.quantize(Decimal("0.01")), "f"), return_type=str),
 ]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+# Quantities and unit prices carry up to six decimals (UBL allows more than cents).
+Quantity = Annotated[
+    Decimal,
+    Field(max_digits=24, decimal_places=6),
+    PlainSerializer(lambda d: format(d.normalize(), "f"), return_type=str),
+]

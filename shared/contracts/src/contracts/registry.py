@@ -11,6 +11,18 @@ PUBLIC_EVENTS: tuple[type[DomainEvent], ...] = (
     invoicing.DebtorUpdated,
     invoicing.InvoiceIssued,
     invoicing.PaymentOverdue,
+    invoicing.InvoiceTermsSet,
+    invoicing.CreditNoteIssued,
+    invoicing.PaymentReceived,
+    invoicing.PaymentAllocated,
+    invoicing.PaymentAllocationReversed,
+    invoicing.PaymentUnmatched,
+    invoicing.PaymentReversed,
+    invoicing.InvoicePartiallyPaid,
+    invoicing.InvoicePaid,
+    invoicing.InvoiceReopened,
+    invoicing.InvoiceCancelled,
+    invoicing.InvoiceWrittenOff,
     ClockAdvanced,
 )
 

@@ -233,3 +233,29 @@ def install_correlation_middleware(app: FastAPI) -> None:
             correlation_id_var.reset(token)
         response.headers["X-Correlation-ID"] = correlation_id
         return response
+
+
+async def read_body_limited(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it exceeds ``limit`` bytes (the declared
+    length is checked first, so an oversized upload is not read into memory)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise Problem(
+            413,
+            "Payload too large",
+            f"the body may be at most {limit} bytes",
+            kind="payload-too-large",
+        )
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise Problem(
+                413,
+                "Payload too large",
+                f"the body may be at most {limit} bytes",
+                kind="payload-too-large",
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -51,6 +51,7 @@ class UnitOfWork:
         self._producer = producer
         self._partition_key = partition_key
         self._tracked: list[Aggregate] = []
+        self._tracked_ids: set[int] = set()
         self._extra: list[Envelope] = []
         self._cm: object = None
         self.session: AsyncSession
@@ -94,7 +95,8 @@ class UnitOfWork:
         return aggregate
 
     def track(self, aggregate: Aggregate) -> None:
-        if aggregate not in self._tracked:
+        if id(aggregate) not in self._tracked_ids:
+            self._tracked_ids.add(id(aggregate))
             self._tracked.append(aggregate)
 
     def emit(self, envelopes: Sequence[Envelope]) -> None:

@@ -88,6 +88,9 @@ def command_from(body: InvoiceBody, tenant: str) -> IssueInvoice:
         po_number=body.po_number,
         debtor=DebtorBody.model_validate(body.debtor.model_dump()) if body.debtor else None,
         request_body=body.model_dump(mode="json"),
+        net_days=body.payment_terms.net_days if body.payment_terms else None,
+        discount_percent=body.payment_terms.discount_percent if body.payment_terms else None,
+        discount_days=body.payment_terms.discount_days if body.payment_terms else None,
     )
 
 

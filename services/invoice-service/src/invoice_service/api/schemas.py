@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from contracts.invoicing import DebtorProfile
 
@@ -29,11 +29,28 @@ class LineBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     description: str = Field(min_length=1, max_length=500)
-    quantity: Annotated[Decimal, Field(max_digits=18, decimal_places=4, gt=0)]
-    unit_price: Annotated[Decimal, Field(max_digits=18, decimal_places=4)]
+    quantity: Annotated[Decimal, Field(max_digits=18, decimal_places=6, gt=0)]
+    unit_price: Annotated[Decimal, Field(max_digits=18, decimal_places=6)]
     vat_rate: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
     net_amount: Money | None = None
     vat_amount: Money | None = None
+
+
+class PaymentTermsBody(BaseModel):
+    """Net days (when no due date is given) and an optional early-payment discount, e.g.
+    2 % within 10 days: ``{"net_days": 30, "discount_percent": "2", "discount_days": 10}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    net_days: int | None = Field(default=None, ge=0, le=365)
+    discount_percent: Annotated[Decimal, Field(gt=0, lt=100, decimal_places=2)] | None = None
+    discount_days: int | None = Field(default=None, ge=0, le=365)
+
+    @model_validator(mode="after")
+    def _discount_complete(self) -> PaymentTermsBody:
+        if (self.discount_percent is None) != (self.discount_days is None):
+            raise ValueError("discount_percent and discount_days go together")
+        return self
 
 
 class InvoiceBody(BaseModel):
@@ -50,6 +67,7 @@ class InvoiceBody(BaseModel):
     amount_due: Money
     payment_reference: str | None = Field(default=None, max_length=40)
     po_number: str | None = Field(default=None, max_length=100)
+    payment_terms: PaymentTermsBody | None = None
     debtor: DebtorBody | None = None
 
     @field_validator("currency")
@@ -74,6 +92,8 @@ class InvoiceView(BaseModel):
     status: str
     overdue_since: date | None
     version: int
+    early_payment_discount: dict[str, Any] | None = None
+    warnings: list[str] = []
 
 
 class InvoiceDetail(InvoiceView):
@@ -85,3 +105,65 @@ class DebtorView(BaseModel):
     debtor_ref: str
     profile: DebtorProfile
     version: int
+
+
+class BatchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    invoices: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
+
+
+class CreditNoteBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    credit_note_number: Ref
+    debtor_ref: Ref
+    issue_date: date
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    amount: Money = Field(gt=0)
+    invoice_numbers: list[Ref] = Field(default_factory=list, max_length=100)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class AllocationBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    invoice_number: Ref
+    amount: Money = Field(gt=0)
+
+
+class PaymentBody(BaseModel):
+    """A payment registered by hand (or by a connector). Without ``allocations`` it is matched
+    automatically: reference, then invoice numbers in the remittance text, then debtor + amount."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    payment_id: Ref | None = None
+    amount: Money = Field(gt=0)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    booking_date: date
+    value_date: date | None = None
+    debtor_ref: Ref | None = None
+    reference: str | None = Field(default=None, max_length=60)
+    remittance_info: str | None = Field(default=None, max_length=1000)
+    counterparty_name: str | None = Field(default=None, max_length=300)
+    counterparty_iban: str | None = Field(default=None, max_length=40)
+    allocations: list[AllocationBody] | None = Field(default=None, max_length=100)
+
+
+class AllocationsBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    allocations: list[AllocationBody] = Field(min_length=1, max_length=100)
+
+
+class ReasonBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ReversalBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reversed_on: date | None = None

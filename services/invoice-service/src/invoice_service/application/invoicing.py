@@ -6,14 +6,21 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.invoicing import DebtorProfile, InvoiceIssued, InvoiceLine, PaymentOverdue
+from contracts.invoicing import (
+    DebtorProfile,
+    EarlyPaymentDiscount,
+    InvoiceIssued,
+    InvoiceLine,
+    InvoiceTermsSet,
+    PaymentOverdue,
+)
 from eventkit.api import FieldProblem, Problem
 from eventkit.clock import start_of_business_day
 from eventkit.envelope import Envelope, new_envelope
@@ -59,6 +66,12 @@ class IssueInvoice:
     po_number: str | None = None
     debtor: DebtorProfile | None = None
     request_body: dict[str, Any] | None = None
+    net_days: int | None = None
+    discount_percent: Decimal | None = None
+    discount_days: int | None = None
+    # Totals already checked against the document's own rules (UBL/Peppol BIS arithmetic, with
+    # allowances, charges and prepaid amounts): take them as stated.
+    external_totals: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +154,13 @@ def validate_invoice(
             FieldProblem("debtor_ref", "unknown debtor: register it first or send 'debtor'")
         )
     lines: list[InvoiceLine] = []
+    if cmd.external_totals:
+        return (
+            problems + _date_and_reference_problems(cmd, debtor),
+            _stated_lines(cmd),
+            (money(cmd.net_total or Decimal(0))),
+            money(cmd.vat_total or Decimal(0)),
+        )
     for i, line in enumerate(cmd.lines):
         net = money(line.quantity * line.unit_price)
         if line.net_amount is not None and money(line.net_amount) != net:
@@ -182,6 +202,14 @@ def validate_invoice(
                 "amount_due", f"net {net_total} + VAT {vat_total} = {net_total + vat_total}"
             )
         )
+    problems.extend(_date_and_reference_problems(cmd, debtor))
+    return problems, lines, net_total, vat_total
+
+
+def _date_and_reference_problems(
+    cmd: IssueInvoice, debtor: DebtorProfile | None
+) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
     if cmd.amount_due <= 0:
         problems.append(FieldProblem("amount_due", "must be positive (use a credit note)"))
     if cmd.due_date is not None and cmd.due_date < cmd.issue_date:
@@ -192,7 +220,64 @@ def validate_invoice(
         )
     if debtor is not None and debtor.po_required and not cmd.po_number:
         problems.append(FieldProblem("po_number", "this debtor requires a purchase order number"))
-    return problems, lines, net_total, vat_total
+    return problems
+
+
+def _stated_lines(cmd: IssueInvoice) -> list[InvoiceLine]:
+    lines = []
+    for line in cmd.lines:
+        net = money(line.net_amount if line.net_amount is not None else Decimal(0))
+        vat = (
+            money(line.vat_amount)
+            if line.vat_amount is not None
+            else money(net * line.vat_rate / 100)
+        )
+        lines.append(
+            InvoiceLine(
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                net_amount=net,
+                vat_rate=line.vat_rate,
+                vat_amount=vat,
+            )
+        )
+    return lines
+
+
+STATUTORY_MAX_TERM_DAYS = 60  # BE and NL B2B; longer only if expressly agreed
+
+
+def invoice_due_date(cmd: IssueInvoice, debtor: DebtorProfile) -> date:
+    if cmd.due_date is not None:
+        return cmd.due_date
+    days = cmd.net_days if cmd.net_days is not None else debtor.payment_terms_days
+    return cmd.issue_date + timedelta(days=days)
+
+
+def invoice_terms(cmd: IssueInvoice, debtor: DebtorProfile, due: date) -> InvoiceTermsSet:
+    """Early-payment discount and the findings that do not block the invoice."""
+    warnings: list[str] = []
+    term = (due - cmd.issue_date).days
+    if debtor.kind == "B2B" and term > STATUTORY_MAX_TERM_DAYS:
+        warnings.append(
+            f"payment term of {term} days exceeds the statutory maximum of "
+            f"{STATUTORY_MAX_TERM_DAYS} days for B2B (valid only if expressly agreed and not "
+            "grossly unfair to the creditor)"
+        )
+    discount = None
+    if cmd.discount_percent and cmd.discount_days is not None:
+        discount = EarlyPaymentDiscount(
+            percent=cmd.discount_percent,
+            until=cmd.issue_date + timedelta(days=cmd.discount_days),
+            amount=money(cmd.amount_due * (100 - cmd.discount_percent) / 100),
+        )
+    return InvoiceTermsSet(
+        invoice_number=cmd.invoice_number,
+        debtor_ref=cmd.debtor_ref,
+        discount=discount,
+        warnings=warnings,
+    )
 
 
 def invoice_view(row: Any) -> dict[str, Any]:
@@ -209,6 +294,13 @@ def invoice_view(row: Any) -> dict[str, Any]:
         "status": m["status"],
         "overdue_since": m["overdue_since"].isoformat() if m["overdue_since"] else None,
         "version": m["version"],
+        "early_payment_discount": {
+            "amount": format(money(Decimal(m["discount_amount"])), "f"),
+            "until": m["discount_until"].isoformat(),
+        }
+        if m["discount_amount"] is not None
+        else None,
+        "warnings": list(m["warnings"] or []),
     }
 
 
@@ -256,6 +348,18 @@ async def _issue(uow: UnitOfWork, cmd: IssueInvoice, digest: str) -> IssueResult
         debtor: DebtorProfile | None = cmd.debtor
     else:
         debtor = await find_debtor(session, cmd.tenant_id, cmd.debtor_ref)
+    invoice, row = prepare_invoice(cmd, debtor, digest, uow.clock.now())
+    uow.track(invoice)
+    await session.execute(invoices.insert().values(**row))
+    stored = await _existing(session, cmd.tenant_id, cmd.invoice_number)
+    return IssueResult("created", invoice_view(stored))
+
+
+def prepare_invoice(
+    cmd: IssueInvoice, debtor: DebtorProfile | None, digest: str, now: datetime
+) -> tuple[Invoice, dict[str, Any]]:
+    """Validate and build the aggregate (with its new events) and the read-model row; raises
+    ``Problem`` (422) listing every finding."""
     problems, lines, net_total, vat_total = validate_invoice(cmd, debtor)
     if problems or debtor is None:
         raise Problem(
@@ -265,7 +369,8 @@ async def _issue(uow: UnitOfWork, cmd: IssueInvoice, digest: str) -> IssueResult
             kind="invoice-validation",
             errors=problems,
         )
-    due = cmd.due_date or cmd.issue_date + timedelta(days=debtor.payment_terms_days)
+    due = invoice_due_date(cmd, debtor)
+    terms = invoice_terms(cmd, debtor, due)
     reference = (
         normalise_reference(cmd.payment_reference)
         if cmd.payment_reference
@@ -286,29 +391,28 @@ async def _issue(uow: UnitOfWork, cmd: IssueInvoice, digest: str) -> IssueResult
         lines=lines,
     )
     invoice = Invoice(cmd.tenant_id, cmd.invoice_number)
-    uow.track(invoice)
-    invoice.issue(event)
-    await session.execute(
-        invoices.insert().values(
-            tenant_id=cmd.tenant_id,
-            invoice_number=cmd.invoice_number,
-            debtor_ref=cmd.debtor_ref,
-            issue_date=cmd.issue_date,
-            due_date=due,
-            currency=cmd.currency,
-            amount_due=event.amount_due,
-            open_amount=event.amount_due,
-            payment_reference=reference,
-            status="open",
-            overdue_since=None,
-            request_hash=digest,
-            document=event.model_dump(mode="json"),
-            version=invoice.version,
-            created_at=uow.clock.now(),
-        )
-    )
-    row = await _existing(session, cmd.tenant_id, cmd.invoice_number)
-    return IssueResult("created", invoice_view(row))
+    invoice.issue(event, terms)
+    row = {
+        "tenant_id": cmd.tenant_id,
+        "invoice_number": cmd.invoice_number,
+        "debtor_ref": cmd.debtor_ref,
+        "issue_date": cmd.issue_date,
+        "due_date": due,
+        "currency": cmd.currency,
+        "amount_due": event.amount_due,
+        "open_amount": event.amount_due,
+        "payment_reference": reference,
+        "status": "open",
+        "overdue_since": None,
+        "request_hash": digest,
+        "document": event.model_dump(mode="json"),
+        "version": invoice.version,
+        "created_at": now,
+        "discount_amount": terms.discount.amount if terms.discount else None,
+        "discount_until": terms.discount.until if terms.discount else None,
+        "warnings": terms.warnings or None,
+    }
+    return invoice, row
 
 
 # --- the daily sweep -------------------------------------------------------------------------

@@ -1,0 +1,201 @@
+"""Payment references for matching bank statement lines to invoices.
+
+* Dutch *betalingskenmerk* (Betaalvereniging Nederland / Currence specification): 16 digits
+  (check digit + 15 digits), 9–14 digits (check digit + length code + 7–12 digits) or
+  7 digits (no check information at all).  The check digit is a weighted modulus 11 over
+  every digit after it, weights 2, 4, 8, 5, 10, 9, 7, 3, 6, 1 from the right, repeating;
+  ``C = 11 - (sum mod 11)`` with 10 → 1 and 11 → 0.
+* :func:`find_references` scans free text (``RmtInf/Ustrd``) for checksum-valid Belgian
+  structured communications (OGM/VCS), ISO 11649 RF creditor references and 16-digit
+  Dutch betalingskenmerken.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from stdnum import iso11649
+from stdnum.be import ogm_vcs
+
+ReferenceKind = Literal["ogm", "rf", "nl"]
+
+_NL_WEIGHTS = (2, 4, 8, 5, 10, 9, 7, 3, 6, 1)
+_NL_SEPARATORS = re.compile(r"[ .]")
+
+
+def _nl_check_digit(digits: str) -> int:
+    """Check digit over ``digits`` (everything after the check digit position)."""
+    total = sum(
+        int(digit) * _NL_WEIGHTS[position % len(_NL_WEIGHTS)]
+        for position, digit in enumerate(reversed(digits))
+    )
+    check = 11 - total % 11
+    if check == 10:
+        return 1
+    if check == 11:
+        return 0
+    return check
+
+
+def nl_payment_reference_is_valid(ref: str) -> bool:
+    """Whether ``ref`` is a valid Dutch betalingskenmerk.
+
+    Spaces and dots between digit groups (``5000 0567 8901 2345``) are ignored.
+
+    * 16 digits: check digit + 15 digits.
+    * 9–14 digits: check digit + length code + N digits, where the length code is N mod 10
+      (9 → 7, 10 → 8, 11 → 9, 12 → 0, 13 → 1, 14 → 2); the length code is included in the
+      check digit computation.
+    * 7 digits: carries no check information, so any 7 digits are accepted.
+    * Any other length (including 8 and 15) is invalid.
+    """
+    compact = _NL_SEPARATORS.sub("", ref.strip())
+    if not compact.isascii() or not compact.isdigit():
+        return False
+    length = len(compact)
+    if length == 7:
+        return True
+    if length == 16:
+        return int(compact[0]) == _nl_check_digit(compact[1:])
+    if 9 <= length <= 14:
+        if int(compact[1]) != (length - 2) % 10:
+            return False
+        return int(compact[0]) == _nl_check_digit(compact[1:])
+    return False
+
+
+def nl_payment_reference(base_digits: str) -> str:
+    """A valid 16-digit betalingskenmerk: check digit + ``base_digits`` left-padded to 15."""
+    if not base_digits.isascii() or not base_digits.isdigit() or len(base_digits) > 15:
+        raise ValueError("base_digits must be 1 to 15 digits")
+    body = base_digits.rjust(15, "0")
+    return f"{_nl_check_digit(body)}{body}"
+
+
+@dataclass(frozen=True, slots=True)
+class FoundReference:
+    """A checksum-valid payment reference found in free text.
+
+    ``value`` is normalised: OGM as ``+++ddd/dddd/ddddd+++``, RF compact upper-case,
+    NL as 16 digits.
+    """
+
+    kind: ReferenceKind
+    value: str
+
+
+# Boundaries: a bare number must not be glued to letters or digits (IBANs, invoice numbers).
+_NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
+_NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
+
+_OGM_DELIMITED = re.compile(
+    r"(?P<delim>\+{3}|\*{3})\s*(?P<a>\d{3})\s*/?\s*(?P<b>\d{4})\s*/?\s*(?P<c>\d{5})\s*(?P=delim)"
+)
+_OGM_SLASHED = re.compile(
+    r"(?<![0-9A-Za-z/])(?P<a>\d{3})\s?/\s?(?P<b>\d{4})\s?/\s?(?P<c>\d{5})(?![0-9A-Za-z/])"
+)
+_OGM_BARE = re.compile(_NOT_ALNUM_BEFORE + r"(?P<digits>\d{12})" + _NOT_ALNUM_AFTER)
+# 16 digits, contiguous or as four groups of four separated by one space or dot.  A group
+# preceded by "<digit><separator>" or followed by "<separator><digit>" is part of a longer
+# number (e.g. a spaced IBAN such as ``DE89 3704 0044 0532 0130 00``) and is skipped.
+_NL_16 = re.compile(
+    _NOT_ALNUM_BEFORE
+    + r"(?<!\d[ .])(?P<ref>\d{16}|\d{4}(?P<sep>[ .])\d{4}(?P=sep)\d{4}(?P=sep)\d{4})"
+    + _NOT_ALNUM_AFTER
+    + r"(?![ .]\d)"
+)
+# RF + 2 check digits + up to 21 alphanumerics, possibly printed in groups separated by
+# single spaces.  The longest prefix of groups that passes the checksum wins.
+_RF_START = re.compile(_NOT_ALNUM_BEFORE + r"RF\d{2}", re.IGNORECASE)
+_RF_GROUP = re.compile(r"[0-9A-Za-z]+")
+_RF_MAX_LENGTH = 25
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int
+    end: int
+    reference: FoundReference
+
+
+def _ogm_value(digits: str) -> str | None:
+    if not ogm_vcs.is_valid(digits):
+        return None
+    return f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
+
+
+def _ogm_hits(text: str) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for pattern in (_OGM_DELIMITED, _OGM_SLASHED):
+        for match in pattern.finditer(text):
+            value = _ogm_value(match["a"] + match["b"] + match["c"])
+            if value is not None:
+                hits.append(_Hit(match.start(), match.end(), FoundReference("ogm", value)))
+    for match in _OGM_BARE.finditer(text):
+        value = _ogm_value(match["digits"])
+        if value is not None:
+            hits.append(_Hit(match.start(), match.end(), FoundReference("ogm", value)))
+    return hits
+
+
+def _rf_groups(text: str, start: int) -> list[str]:
+    """The RF candidate starting at ``start`` split into its space-separated groups."""
+    groups: list[str] = []
+    position = start
+    length = 0
+    while length <= _RF_MAX_LENGTH:
+        group = _RF_GROUP.match(text, position)
+        if group is None:
+            break
+        groups.append(group.group())
+        length += len(group.group())
+        position = group.end()
+        if not text.startswith(" ", position):
+            break
+        position += 1
+    return groups
+
+
+def _rf_hits(text: str) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for start in _RF_START.finditer(text):
+        groups = _rf_groups(text, start.start())
+        for count in range(len(groups), 0, -1):
+            candidate = " ".join(groups[:count])
+            compact = candidate.replace(" ", "").upper()
+            if len(compact) <= _RF_MAX_LENGTH and iso11649.is_valid(compact):
+                reference = FoundReference("rf", compact)
+                hits.append(_Hit(start.start(), start.start() + len(candidate), reference))
+                break
+    return hits
+
+
+def _nl_hits(text: str) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for match in _NL_16.finditer(text):
+        digits = _NL_SEPARATORS.sub("", match["ref"])
+        if nl_payment_reference_is_valid(digits):
+            hits.append(_Hit(match.start(), match.end(), FoundReference("nl", digits)))
+    return hits
+
+
+def find_references(text: str) -> list[FoundReference]:
+    """Checksum-valid OGM, RF and 16-digit NL references in ``text``.
+
+    Results are in order of appearance, without duplicates.  Overlapping candidates are
+    resolved in favour of the one that starts first (then the longest); references with an
+    invalid checksum are never returned.
+    """
+    hits = _ogm_hits(text) + _rf_hits(text) + _nl_hits(text)
+    hits.sort(key=lambda hit: (hit.start, -(hit.end - hit.start)))
+    found: list[FoundReference] = []
+    covered_until = -1
+    for hit in hits:
+        if hit.start < covered_until:
+            continue
+        covered_until = hit.end
+        if hit.reference not in found:
+            found.append(hit.reference)
+    return found
