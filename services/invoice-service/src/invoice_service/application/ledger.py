@@ -280,6 +280,11 @@ def payment_id_for(tenant: str, bank_reference: str) -> str:
     return "PAY-" + uuid.uuid5(PAYMENT_NAMESPACE, f"{tenant}|{bank_reference}").hex[:20].upper()
 
 
+def stored_reference(reference: str | None) -> str | None:
+    """References are kept in their canonical form so that lookups compare like with like."""
+    return normalise_reference(reference)[:60] if reference and reference.strip() else None
+
+
 def compact_iban(iban: str | None) -> str | None:
     return re.sub(r"\s+", "", iban).upper() if iban else None
 
@@ -559,7 +564,7 @@ async def receive_payment(rt: Runtime, cmd: ReceivePayment) -> PaymentOutcome:
                 value_date=cmd.value_date,
                 source=cmd.source,
                 bank_reference=cmd.bank_reference,
-                structured_reference=cmd.structured_reference,
+                structured_reference=stored_reference(cmd.structured_reference),
                 remittance_info=(cmd.remittance_info or None) and cmd.remittance_info[:1000],
                 counterparty_name=cmd.counterparty_name,
                 counterparty_iban=compact_iban(cmd.counterparty_iban),

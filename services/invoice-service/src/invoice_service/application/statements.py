@@ -17,6 +17,7 @@ from invoice_service.application.ledger import (
     compact_iban,
     receive_payment,
     reverse_payment,
+    stored_reference,
 )
 from invoice_service.domain.camt053 import (
     BankEntry,
@@ -135,7 +136,9 @@ async def _reverse(
             payments.c.status != "reversed",
         )
         if tx.structured_reference:
-            query = query.where(payments.c.structured_reference == tx.structured_reference)
+            query = query.where(
+                payments.c.structured_reference == stored_reference(tx.structured_reference)
+            )
         if tx.debtor_iban:
             query = query.where(payments.c.counterparty_iban == compact_iban(tx.debtor_iban))
         original = await session.scalar(

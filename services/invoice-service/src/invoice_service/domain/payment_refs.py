@@ -106,8 +106,8 @@ _NL_16 = re.compile(
     + _NOT_ALNUM_AFTER
     + r"(?![ .]\d)"
 )
-# RF + 2 check digits + up to 21 alphanumerics, possibly printed in groups separated by
-# single spaces.  The longest prefix of groups that passes the checksum wins.
+# RF + 2 check digits + up to 21 alphanumerics, possibly printed in groups of four separated
+# by single spaces.  The longest prefix of groups that passes the checksum wins.
 _RF_START = re.compile(_NOT_ALNUM_BEFORE + r"RF\d{2}", re.IGNORECASE)
 _RF_GROUP = re.compile(r"[0-9A-Za-z]+")
 _RF_MAX_LENGTH = 25
@@ -141,20 +141,28 @@ def _ogm_hits(text: str) -> list[_Hit]:
 
 
 def _rf_groups(text: str, start: int) -> list[str]:
-    """The RF candidate starting at ``start`` split into its space-separated groups."""
-    groups: list[str] = []
-    position = start
-    length = 0
-    while length <= _RF_MAX_LENGTH:
-        group = _RF_GROUP.match(text, position)
+    """The RF candidate starting at ``start``, split into its space-separated groups.
+
+    ISO 11649 prints references in groups of four separated by one space (the last group may
+    be shorter), so a continuation needs a four-character group before it, is itself at most
+    four characters, and a lower-case word (``dank``) is never part of a reference.
+    """
+    first = _RF_GROUP.match(text, start)
+    if first is None:  # pragma: no cover - _RF_START guarantees a match
+        return []
+    groups = [first.group()]
+    position = first.end()
+    length = len(groups[0])
+    while len(groups[-1]) == 4 and length < _RF_MAX_LENGTH and text.startswith(" ", position):
+        group = _RF_GROUP.match(text, position + 1)
         if group is None:
             break
-        groups.append(group.group())
-        length += len(group.group())
-        position = group.end()
-        if not text.startswith(" ", position):
+        value = group.group()
+        if len(value) > 4 or (value.isalpha() and not value.isupper()):
             break
-        position += 1
+        groups.append(value)
+        length += len(value)
+        position = group.end()
     return groups
 
 
