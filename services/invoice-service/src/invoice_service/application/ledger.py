@@ -8,6 +8,8 @@ new balance) and a payment's unallocated amount by a conditional update."""
 
 from __future__ import annotations
 
+import asyncio
+import random
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -51,12 +53,13 @@ OPEN_STATUSES = ("open", "partially_paid")
 
 async def run_command(rt: Runtime, body: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     """One command in one unit of work, run again when a concurrent writer won."""
-    for _ in range(8):
+    for attempt in range(12):
         try:
             async with rt.uow() as uow:
                 return await body(uow)
         except (ConcurrencyError, IntegrityError):
-            continue
+            # jittered backoff so that writers racing on one invoice spread out
+            await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))  # noqa: S311
     raise Problem(409, "Conflict", "the ledger is being changed concurrently; retry")
 
 
