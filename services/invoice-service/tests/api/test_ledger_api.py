@@ -43,6 +43,14 @@ def uid() -> str:
     return uuid.uuid4().hex[:8].upper()
 
 
+def be_iban() -> str:
+    """A valid, unique Belgian IBAN (account number mod 97, then ISO 7064 mod 97-10)."""
+    base = uuid.uuid4().int % 10**10
+    account = f"{base:010d}{(base % 97) or 97:02d}"
+    check = 98 - int(account + "111400") % 97
+    return f"BE{check:02d}{account}"
+
+
 async def new_debtor(client: httpx.AsyncClient, **changes: Any) -> str:
     ref = f"D-{uid()}"
     body = {
@@ -51,7 +59,7 @@ async def new_debtor(client: httpx.AsyncClient, **changes: Any) -> str:
         "country": "BE",
         "language": "nl",
         "payment_terms_days": 30,
-        "iban": [f"BE{uid()}"],
+        "iban": [be_iban()],
     }
     body.update(changes)
     r = await client.put(f"/v1/debtors/{ref}", json=body, headers=auth())
@@ -269,7 +277,7 @@ async def test_unreferenced_payment_is_matched_by_account_and_amount_or_queued(
     service: Service,
 ) -> None:
     _rt, client = service
-    iban = f"BE{uid()}{uid()}"
+    iban = be_iban()
     debtor = await new_debtor(client, iban=[iban])
     a = await new_invoice(client, debtor, "121.00")
     b = await new_invoice(client, debtor, "60.50")

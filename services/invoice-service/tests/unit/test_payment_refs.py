@@ -182,6 +182,7 @@ def test_find_ogm(text: str, expected: list[FoundReference]) -> None:
         ("RF18 5390 0754 7034 DANK U", [rf("RF18539007547034")]),
         ("RF18 5390 0754 7034 INV-2025", [rf("RF18539007547034")]),
         ("RF18539007547034 5390", [rf("RF18539007547034")]),
+        ("RF18 5390 0754 7034 U", [rf("RF18539007547034")]),
         ("RF19539007547034", []),  # wrong check digits
         ("RF18 5390 0754 7035", []),
         ("PERF18539007547034", []),  # glued to a word

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -15,7 +16,8 @@ Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
 
 
 class DebtorBody(DebtorProfile):
-    """Debtor master data (PUT replaces the whole profile)."""
+    """Debtor master data (PUT replaces the whole profile). VAT, enterprise (KBO/BCE) and KvK
+    numbers and IBANs are checked with their check digits and stored in compact form."""
 
     @field_validator("country")
     @classmethod
@@ -23,6 +25,50 @@ class DebtorBody(DebtorProfile):
         if len(value) != 2 or not value.isalpha():
             raise ValueError("ISO 3166-1 alpha-2 country code expected, e.g. BE")
         return value.upper()
+
+    @field_validator("vat_number")
+    @classmethod
+    def _vat(cls, value: str | None) -> str | None:
+        from stdnum.eu import vat
+
+        if value is None or not value.strip():
+            return None
+        if not vat.is_valid(value):
+            raise ValueError("not a valid EU VAT number (country prefix and check digits)")
+        return str(vat.compact(value))
+
+    @field_validator("enterprise_number")
+    @classmethod
+    def _enterprise(cls, value: str | None) -> str | None:
+        from stdnum.be import vat as be_number
+
+        if value is None or not value.strip():
+            return None
+        if be_number.is_valid(value):  # the KBO/BCE number is the VAT number's digits
+            return str(be_number.compact(value))
+        compact = re.sub(r"[\s.]", "", value)
+        if re.fullmatch(r"\d{8}", compact):  # KvK numbers carry no check digit
+            return compact
+        raise ValueError("not a valid Belgian enterprise number (KBO/BCE) or Dutch KvK number")
+
+    @field_validator("iban")
+    @classmethod
+    def _ibans(cls, value: list[str]) -> list[str]:
+        from stdnum import iban
+
+        bad = [v for v in value if not iban.is_valid(v)]
+        if bad:
+            raise ValueError(f"not a valid IBAN: {', '.join(bad)}")
+        return [str(iban.compact(v)) for v in value]
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value.strip()):
+            raise ValueError("not an e-mail address")
+        return value.strip()
 
 
 class LineBody(BaseModel):

@@ -144,8 +144,11 @@ def _rf_groups(text: str, start: int) -> list[str]:
     """The RF candidate starting at ``start``, split into its space-separated groups.
 
     ISO 11649 prints references in groups of four separated by one space (the last group may
-    be shorter), so a continuation needs a four-character group before it, is itself at most
-    four characters, and a lower-case word (``dank``) is never part of a reference.
+    be shorter), so a continuation needs a four-character group before it and is itself at
+    most four characters.  A continuation group without any digit is taken to be a word
+    (``DANK U``, ``dank u``): bank free text is often upper-cased, and a word that happens to
+    extend the reference to a checksum-valid one must not be swallowed.  The price is that
+    an RF reference printed with an all-letter group after the first is not found.
     """
     first = _RF_GROUP.match(text, start)
     if first is None:  # pragma: no cover - _RF_START guarantees a match
@@ -158,7 +161,7 @@ def _rf_groups(text: str, start: int) -> list[str]:
         if group is None:
             break
         value = group.group()
-        if len(value) > 4 or (value.isalpha() and not value.isupper()):
+        if len(value) > 4 or not any(char.isdigit() for char in value):
             break
         groups.append(value)
         length += len(value)
