@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts import invoicing
+from contracts import credit, dunning, invoicing, notification
 from eventkit.events import DomainEvent, EventRegistry
 from eventkit.timekeeping import ClockAdvanced
 
@@ -23,6 +23,31 @@ PUBLIC_EVENTS: tuple[type[DomainEvent], ...] = (
     invoicing.InvoiceReopened,
     invoicing.InvoiceCancelled,
     invoicing.InvoiceWrittenOff,
+    dunning.ReminderDue,
+    dunning.DisputeOpened,
+    dunning.DisputeResolved,
+    dunning.PromiseToPayMade,
+    dunning.PromiseToPayKept,
+    dunning.PromiseToPayBroken,
+    dunning.PaymentPlanAgreed,
+    dunning.InstalmentMissed,
+    dunning.PaymentPlanDefaulted,
+    dunning.PaymentPlanCompleted,
+    dunning.DunningPaused,
+    dunning.DunningResumed,
+    dunning.DebtorEscalatedToCollection,
+    dunning.AgencyCaseUpdated,
+    dunning.NoteRecorded,
+    credit.CreditLimitChanged,
+    credit.CreditLimitExceeded,
+    credit.CreditHoldPlaced,
+    credit.CreditHoldLifted,
+    credit.RiskClassChanged,
+    credit.PaymentBehaviourDeteriorated,
+    credit.CreditReviewDue,
+    notification.NotificationSent,
+    notification.NotificationDelivered,
+    notification.NotificationFailed,
     ClockAdvanced,
 )
 
