@@ -7,8 +7,9 @@ and invoices are projected independently: an invoice may be known before its deb
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import Table, func
+from sqlalchemy import Table, func, update
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -18,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.invoicing import DebtorProfile, InvoiceIssued, PaymentOverdue
 from credit_service.projections.tables import credit_debtors, credit_invoices
 from eventkit.db import dialect_of
+
+ZERO = Decimal("0.00")
 
 
 def _insert(session: AsyncSession, table: Table) -> PgInsert | SqliteInsert:
@@ -104,3 +107,21 @@ async def mark_overdue(session: AsyncSession, tenant_id: str, event: PaymentOver
             },
         )
     )
+
+
+async def set_open_amount(
+    session: AsyncSession, tenant_id: str, invoice_number: str, open_amount: Decimal
+) -> bool:
+    """The balance the ledger reached (an allocation, its reversal, a reopening; 0 once the
+    invoice is paid, cancelled or written off, which takes it out of the exposure). One UPDATE
+    keyed by (tenant, invoice number); False when the invoice is unknown and nothing is written:
+    these events carry no due date, so no row can be made up from them."""
+    result = await session.execute(
+        update(credit_invoices)
+        .where(
+            credit_invoices.c.tenant_id == tenant_id,
+            credit_invoices.c.invoice_number == invoice_number,
+        )
+        .values(open_amount=open_amount)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

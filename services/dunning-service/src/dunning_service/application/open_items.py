@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dunning_service.domain.open_items import (
@@ -41,7 +41,9 @@ async def open_items_of(
 ) -> OpenItemsStatement | None:
     """The debtor's open items on business date ``as_of``; None when the tenant knows neither
     the debtor nor any item of it. The debtor may be unknown while its invoices are known
-    (the debtor topic is consumed independently of the invoice topic)."""
+    (the debtor topic is consumed independently of the invoice topic). Only items with status
+    'open' are listed (a partially paid invoice among them, with what is still open); paid,
+    cancelled and written-off ones are not, yet they still make the debtor known."""
     debtor_row = (
         await session.execute(
             select(
@@ -73,7 +75,7 @@ async def open_items_of(
             )
         )
     ).all()
-    if debtor_row is None and not rows:
+    if debtor_row is None and not rows and not await _has_items(session, tenant_id, debtor_ref):
         return None
     # Ordered here rather than in SQL: string collation differs between the backends.
     items = in_dunning_order(
@@ -104,4 +106,17 @@ async def open_items_of(
         as_of=as_of,
         items=items,
         totals=totals_by_currency(items),
+    )
+
+
+async def _has_items(session: AsyncSession, tenant_id: str, debtor_ref: str) -> bool:
+    """Whether the tenant knows any item of the debtor, whatever its status."""
+    return bool(
+        await session.scalar(
+            select(
+                exists().where(
+                    open_items.c.tenant_id == tenant_id, open_items.c.debtor_ref == debtor_ref
+                )
+            )
+        )
     )

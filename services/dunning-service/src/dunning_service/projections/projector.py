@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, update
@@ -17,7 +18,12 @@ from contracts.invoicing import DebtorProfile, InvoiceIssued
 from dunning_service.projections.tables import dunning_debtors, open_items
 from eventkit.db import dialect_of
 
+# Status of an open item. Partially paid invoices stay OPEN with a reduced open_amount.
 OPEN = "open"
+PAID = "paid"
+CANCELLED = "cancelled"
+WRITTEN_OFF = "written_off"
+ZERO = Decimal("0.00")
 
 
 def _insert(
@@ -98,3 +104,48 @@ async def mark_overdue(
         .values(overdue_since=overdue_since, last_event_at=at)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _update_item(
+    session: AsyncSession,
+    tenant_id: str,
+    invoice_number: str,
+    at: datetime,
+    values: Mapping[str, Any],
+) -> bool:
+    """One UPDATE of the invoice's row, keyed by (tenant, invoice number). False when the
+    invoice is unknown: nothing is written (no row is made up from a later event)."""
+    result = await session.execute(
+        update(open_items)
+        .where(open_items.c.tenant_id == tenant_id, open_items.c.invoice_number == invoice_number)
+        .values(**values, last_event_at=at)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def set_open_amount(
+    session: AsyncSession, tenant_id: str, invoice_number: str, open_amount: Decimal, at: datetime
+) -> bool:
+    """The balance after an allocation (PaymentAllocated, InvoicePartiallyPaid); the status is
+    left as it is, so a partially paid invoice stays an open item."""
+    return await _update_item(session, tenant_id, invoice_number, at, {"open_amount": open_amount})
+
+
+async def reopen(
+    session: AsyncSession, tenant_id: str, invoice_number: str, open_amount: Decimal, at: datetime
+) -> bool:
+    """The balance is back (PaymentAllocationReversed, InvoiceReopened): open again. The ledger
+    puts the invoice back to open on every reversal, also one after a write-off (for which it
+    records no InvoiceReopened), so the reversal reopens too."""
+    return await _update_item(
+        session, tenant_id, invoice_number, at, {"open_amount": open_amount, "status": OPEN}
+    )
+
+
+async def close(
+    session: AsyncSession, tenant_id: str, invoice_number: str, status: str, at: datetime
+) -> bool:
+    """The invoice leaves the open items (paid, cancelled, written off): nothing is open."""
+    return await _update_item(
+        session, tenant_id, invoice_number, at, {"open_amount": ZERO, "status": status}
+    )

@@ -217,7 +217,7 @@ class Invoice(Aggregate):
         if applied is None:
             return ZERO
         amount, discount = applied
-        was_paid = self.status == PAID
+        was_paid = self.status in (PAID, WRITTEN_OFF)
         after = self.open_amount + amount + discount
         self.record(
             PaymentAllocationReversed(
