@@ -211,3 +211,57 @@ async def test_rebuilt_projection_equals_the_live_one(stack: Stack) -> None:
         stack.wait_ready(60, names=[spec.name])
         after = await eventually(open_items, until=lambda b: b == before, within=30)
         assert after == before
+
+
+async def test_a_payment_lifts_the_item_everywhere(stack: Stack) -> None:
+    """Paid in invoice-service → gone from dunning's open items and credit's exposure, and
+    recorded in the dossier — across processes, through the broker only."""
+    debtor = f"E2E-PAY-{uuid.uuid4().hex[:6]}"
+    inv = stack.url("invoice-service")
+    async with httpx.AsyncClient(timeout=10) as client:
+        await client.put(f"{inv}/v1/debtors/{debtor}", json=debtor_body(debtor), headers=AUTH)
+        paid = (
+            await client.post(
+                f"{inv}/v1/invoices", json=invoice_body(f"{debtor}-P", debtor), headers=AUTH
+            )
+        ).json()
+        await client.post(
+            f"{inv}/v1/invoices", json=invoice_body(f"{debtor}-O", debtor), headers=AUTH
+        )
+        r = await client.post(
+            f"{inv}/v1/payments",
+            json={
+                "amount": "121.00",
+                "currency": "EUR",
+                "booking_date": "2026-01-10",
+                "reference": paid["payment_reference"],
+            },
+            headers=AUTH,
+        )
+        assert r.json()["status"] == "allocated", r.text
+
+        async def views() -> tuple[set[str], str, set[str]]:
+            seen = await _seen(client, stack, debtor)
+            exposure = await client.get(
+                f"{stack.url('credit-service')}/v1/debtors/{debtor}/exposure", headers=AUTH
+            )
+            dossier = await client.get(
+                f"{stack.url('notification-service')}/v1/debtors/{debtor}/dossier", headers=AUTH
+            )
+            lines = exposure.json().get("exposure", []) if exposure.status_code == 200 else []
+            types = (
+                {e["type"] for e in dossier.json()["entries"]}
+                if dossier.status_code == 200
+                else set()
+            )
+            return seen["dunning"], lines[0]["open_amount"] if lines else "", types
+
+        _dunning, _exposure, types = await eventually(
+            views,
+            until=lambda v: (
+                v[0] == {f"{debtor}-O"} and v[1] == "121.00" and "invoicing.InvoicePaid" in v[2]
+            ),
+            within=20,
+            what="payment reflected in every service",
+        )
+        assert "invoicing.PaymentAllocated" in types
