@@ -43,12 +43,14 @@ async def import_bank_statement(rt: Runtime, tenant: str, data: bytes) -> dict[s
     for statement in statements:
         for entry in statement.entries:
             for tx in entry.transactions:
+                # A bank's reference is unique per account only: key it with the account.
+                key = f"{statement.account_iban}:{tx.key}"
                 results.append(
                     {
                         "statement_id": statement.statement_id,
                         "entry": entry.key,
-                        "bank_reference": tx.key,
-                        **await _import_transaction(rt, tenant, entry, tx),
+                        "bank_reference": key,
+                        **await _import_transaction(rt, tenant, entry, tx, key),
                     }
                 )
     summary: dict[str, int] = {}
@@ -66,14 +68,14 @@ def _amount(entry: BankEntry, tx: BankTransaction) -> Decimal:
 
 
 async def _import_transaction(
-    rt: Runtime, tenant: str, entry: BankEntry, tx: BankTransaction
+    rt: Runtime, tenant: str, entry: BankEntry, tx: BankTransaction, key: str
 ) -> dict[str, Any]:
     if entry.status.upper() not in ("BOOK", "BOOKED"):
         return {"outcome": "ignored", "reason": f"entry status {entry.status} is not booked"}
     if entry.reversal:
         if entry.credit:
             return {"outcome": "ignored", "reason": "reversal of a debit"}
-        return await _reverse(rt, tenant, entry, tx)
+        return await _reverse(rt, tenant, entry, tx, key)
     if not entry.credit:
         return {"outcome": "ignored", "reason": "debit"}
     booking = entry.booking_date or entry.value_date or rt.clock.today()
@@ -86,12 +88,12 @@ async def _import_transaction(
             booking_date=booking,
             value_date=entry.value_date,
             source="bank_statement",
-            bank_reference=tx.key,
+            bank_reference=key,
             structured_reference=tx.structured_reference,
             remittance_info=" ".join(tx.unstructured) or None,
             counterparty_name=tx.debtor_name,
             counterparty_iban=tx.debtor_iban,
-            request_body={"bank_reference": tx.key},
+            request_body={"bank_reference": key},
         ),
     )
     payment = outcome.payment
@@ -116,7 +118,7 @@ async def _import_transaction(
 
 
 async def _reverse(
-    rt: Runtime, tenant: str, entry: BankEntry, tx: BankTransaction
+    rt: Runtime, tenant: str, entry: BankEntry, tx: BankTransaction, key: str
 ) -> dict[str, Any]:
     """Find the credit this reversal takes back: same amount and currency, and the same
     reference and account where the reversal names them; the most recent one wins."""
@@ -124,7 +126,7 @@ async def _reverse(
     async with rt.db.reading() as session:
         done = await session.scalar(
             select(payments.c.payment_id).where(
-                payments.c.tenant_id == tenant, payments.c.reversal_reference == tx.key
+                payments.c.tenant_id == tenant, payments.c.reversal_reference == key
             )
         )
         if done is not None:
@@ -147,5 +149,5 @@ async def _reverse(
     if original is None:
         return {"outcome": "unmatched", "reason": "no payment found that this reversal reverses"}
     on = entry.booking_date or rt.clock.today()
-    view = await reverse_payment(rt, tenant, original, on, reversal_reference=tx.key)
+    view = await reverse_payment(rt, tenant, original, on, reversal_reference=key)
     return {"outcome": "reversed", "payment_id": view["payment_id"]}
