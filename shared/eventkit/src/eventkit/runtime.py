@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ from eventkit.uow import EventWriter, UnitOfWork
 log = logging.getLogger(__name__)
 
 ROLES = ("api", "worker", "relay")
+BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
 SYSTEM_CLOCK_TOPIC = "system.clock.events"
 
 
@@ -58,6 +59,8 @@ class ServiceDefinition:
     sweep: Callable[[Runtime], Sweep] | None = None
     partition_key: Callable[[Aggregate], str] | None = None
     extra_state: dict[str, Any] = field(default_factory=dict)
+    # Further long-running worker tasks (e.g. a sender): each runs until the stop event is set.
+    background: Callable[[Runtime], Sequence[BackgroundTask]] = lambda _rt: ()
 
 
 class Runtime:
@@ -161,6 +164,8 @@ class Runtime:
             for consumer in self.consumers:
                 self._spawn(consumer.run(self._stop), consumer.group)
             self._spawn(self.timekeeper.run(self._stop), "timekeeper")
+            for index, task in enumerate(self.definition.background(self)):
+                self._spawn(task(self._stop), f"background-{index}")
 
     def _spawn(self, coro: Any, name: str) -> None:
         self._tasks.append(asyncio.create_task(coro, name=f"{self.definition.name}:{name}"))
