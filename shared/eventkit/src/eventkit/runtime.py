@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from eventkit.aggregate import Aggregate
 from eventkit.api import (
@@ -139,13 +140,16 @@ class Runtime:
             session_timeout_ms=self.settings.kafka_session_timeout_ms,
         )
 
-    def uow(self) -> UnitOfWork:
+    def uow(self, session: AsyncSession | None = None) -> UnitOfWork:
+        """A unit of work in its own transaction, or joined to ``session`` (consumer handlers:
+        their events then commit atomically with the inbox row and the checkpoint)."""
         return UnitOfWork(
             self.db,
             self.writer,
             self.registry,
             producer=self.definition.name,
             partition_key=self.definition.partition_key,
+            session=session,
         )
 
     async def emit(self, envelopes: Sequence[Envelope]) -> None:

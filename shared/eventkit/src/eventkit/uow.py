@@ -44,7 +44,11 @@ class UnitOfWork:
         *,
         producer: str,
         partition_key: Callable[[Aggregate], str] | None = None,
+        session: AsyncSession | None = None,
     ) -> None:
+        """With ``session``, the unit of work joins that transaction (a consumer handler's):
+        it writes its events there and leaves the commit to the owner."""
+        self._joined = session
         self._db = db
         self._writer = writer
         self._registry = registry
@@ -62,6 +66,9 @@ class UnitOfWork:
         return self._writer.clock
 
     async def __aenter__(self) -> UnitOfWork:
+        if self._joined is not None:
+            self.session = self._joined
+            return self
         self._cm = self._db.transaction()
         self.session = await self._cm.__aenter__()
         return self
@@ -72,6 +79,11 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._joined is not None:
+            if exc is None:
+                await self._flush_events()
+                # the owner commits; the relay's poll (or NOTIFY) picks the rows up then
+            return
         if exc is None:
             try:
                 await self._flush_events()
