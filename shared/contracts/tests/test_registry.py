@@ -25,3 +25,14 @@ def test_every_event_has_a_unique_name_in_its_context() -> None:
 def test_registry_knows_every_public_event() -> None:
     registry = build_registry()
     assert registry.names() == sorted(cls.event_type for cls in PUBLIC_EVENTS)
+
+
+def test_asyncapi_document_is_current_and_covers_every_event() -> None:
+    from pathlib import Path
+
+    from contracts.asyncapi import render, topic_events
+
+    on_topics = {e.event_type for events in topic_events().values() for e in events}
+    assert on_topics == {cls.event_type for cls in PUBLIC_EVENTS}
+    committed = Path(__file__).parents[3] / "deploy" / "asyncapi.json"
+    assert committed.read_text() == render(), "run: uv run python -m contracts.asyncapi"

@@ -529,7 +529,7 @@ async def receive_payment(rt: Runtime, cmd: ReceivePayment) -> PaymentOutcome:
                 value_date=cmd.value_date,
                 source=cmd.source,
                 bank_reference=cmd.bank_reference,
-                structured_reference=cmd.structured_reference,
+                structured_reference=stored_reference(cmd.structured_reference),
                 remittance_info=cmd.remittance_info,
                 counterparty_name=cmd.counterparty_name,
                 counterparty_iban=compact_iban(cmd.counterparty_iban),
