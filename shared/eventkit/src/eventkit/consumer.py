@@ -55,7 +55,7 @@ class ConsumerStats:
     positions: dict[str, int] = field(default_factory=dict)
 
 
-class _SeekToCheckpoint(ConsumerRebalanceListener):  # type: ignore[misc]
+class _SeekToCheckpoint(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka is untyped
     def __init__(self, owner: EventConsumer) -> None:
         self._owner = owner
 

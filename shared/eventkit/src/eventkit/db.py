@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -29,6 +29,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import Column as C
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import (
     AsyncSession,
     async_sessionmaker,
@@ -227,3 +228,8 @@ def sync_url(url: str) -> str:
 
 def dialect_of(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
+
+
+def affected(result: Result[Any]) -> int:
+    """Rows an UPDATE/INSERT/DELETE touched (the count lives on the cursor result)."""
+    return int(cast("CursorResult[Any]", result).rowcount)

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from eventkit.db import dialect_of, inbox, projection_checkpoint
+from eventkit.db import affected, dialect_of, inbox, projection_checkpoint
 
 
 def _is_pg(session: AsyncSession) -> bool:
@@ -29,7 +29,7 @@ async def mark_processed(
         else sqlite_insert(inbox).values(values).on_conflict_do_nothing(index_elements=keys)
     )
     result = await session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return affected(result) > 0
 
 
 async def was_processed(session: AsyncSession, group: str, event_id: str) -> bool:

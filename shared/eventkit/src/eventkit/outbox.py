@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from eventkit.clock import Clock, SystemClock
 from eventkit.codec import encode_value, header_pairs, to_kafka_headers
-from eventkit.db import Database, dialect_of, outbox, service_lease
+from eventkit.db import Database, affected, dialect_of, outbox, service_lease
 from eventkit.envelope import Envelope
 from eventkit.kafka import Publisher
 
@@ -95,7 +95,7 @@ class Lease:
                 )
                 .values(holder=self.holder, expires_at=now + self._ttl)
             )
-            if result.rowcount:  # type: ignore[attr-defined]
+            if affected(result):
                 return True
             exists = await session.scalar(
                 select(func.count()).where(service_lease.c.name == self._name)

@@ -19,7 +19,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eventkit.clock import DEFAULT_BUSINESS_TZ, Clock, SimulatedClock
-from eventkit.db import Database, clock_state
+from eventkit.db import Database, affected, clock_state
 from eventkit.envelope import Envelope
 from eventkit.events import DomainEvent
 
@@ -112,7 +112,7 @@ class Timekeeper:
                 .where(clock_state.c.name == STATE_ROW, clock_state.c.last_swept_date == last)
                 .values(last_swept_date=days[-1])
             )
-            if not result.rowcount:  # type: ignore[attr-defined]
+            if not affected(result):
                 raise SweepConflict(business_date)
         return days
 

@@ -4,6 +4,7 @@ committed in one transaction."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import TypeVar
 
@@ -57,7 +58,7 @@ class UnitOfWork:
         self._tracked: list[Aggregate] = []
         self._tracked_ids: set[int] = set()
         self._extra: list[Envelope] = []
-        self._cm: object = None
+        self._cm: AbstractAsyncContextManager[AsyncSession] | None = None
         self.session: AsyncSession
         self.committed_envelopes: list[Envelope] = []
 
@@ -84,15 +85,16 @@ class UnitOfWork:
                 await self._flush_events()
                 # the owner commits; the relay's poll (or NOTIFY) picks the rows up then
             return
+        cm = self._cm
+        if cm is None:
+            raise RuntimeError("unit of work was not entered")
         if exc is None:
             try:
                 await self._flush_events()
             except BaseException as flush_exc:
-                await self._cm.__aexit__(  # type: ignore[attr-defined]
-                    type(flush_exc), flush_exc, flush_exc.__traceback__
-                )
+                await cm.__aexit__(type(flush_exc), flush_exc, flush_exc.__traceback__)
                 raise
-        await self._cm.__aexit__(exc_type, exc, tb)  # type: ignore[attr-defined]
+        await cm.__aexit__(exc_type, exc, tb)
         if exc is None and self.committed_envelopes:
             self._writer.outbox.committed()
 

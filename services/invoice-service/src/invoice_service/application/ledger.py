@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.invoicing import AllocationMethod, CreditNoteIssued, PaymentReceived
 from eventkit.api import FieldProblem, Problem, not_found
+from eventkit.db import affected
 from eventkit.runtime import Runtime
 from eventkit.store import ConcurrencyError
 from eventkit.uow import UnitOfWork
@@ -59,7 +60,7 @@ async def run_command(rt: Runtime, body: Callable[[UnitOfWork], Awaitable[T]]) -
                 return await body(uow)
         except (ConcurrencyError, IntegrityError):
             # jittered backoff so that writers racing on one invoice spread out
-            await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))  # noqa: S311
+            await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))  # noqa: S311 - jitter, not crypto
     raise Problem(409, "Conflict", "the ledger is being changed concurrently; retry")
 
 
@@ -668,7 +669,7 @@ async def allocate_payment(
                 match_method=func.coalesce(payments.c.match_method, "manual"),
             )
         )
-        if not result.rowcount:  # type: ignore[attr-defined]
+        if not affected(result):
             raise ConcurrencyError([payment_id])
         return await payment_view(s, tenant, payment_id)
 

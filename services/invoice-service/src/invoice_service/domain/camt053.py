@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from defusedxml import (  # type: ignore[import-untyped, unused-ignore]
+from defusedxml import (
     DefusedXmlException,
 )
-from defusedxml import (  # type: ignore[import-untyped, unused-ignore]
+from defusedxml import (
     ElementTree as SafeElementTree,
 )
 

@@ -36,8 +36,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
-from defusedxml.ElementTree import fromstring as _defused_fromstring  # type: ignore[import-untyped]
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as _defused_fromstring
 
 MAX_XML_BYTES = 5 * 1024 * 1024
 
