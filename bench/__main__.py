@@ -6,10 +6,11 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import intake
+from bench import dunning_sweep, intake
 
 BENCHMARKS: dict[str, Callable[[bool], object]] = {
     "intake": intake.main,
+    "dunning_sweep": lambda quick: dunning_sweep.main(quick=quick),
 }
 
 

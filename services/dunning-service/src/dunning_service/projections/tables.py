@@ -40,3 +40,6 @@ open_items = Table(
     Column("last_event_at", UTCDateTime, nullable=False),
     Index("ix_open_items_debtor", "tenant_id", "debtor_ref"),
 )
+
+# The case tables share this metadata (one alembic history covers the whole database).
+from dunning_service.projections import case_tables  # noqa: E402, F401
