@@ -184,7 +184,7 @@ async def test_dossier_lists_every_event_about_the_debtor_newest_first(
     rest = (await dossier(client, debtor, limit=2, before=entries[1]["event_id"])).json()
     assert [e["event_id"] for e in rest["entries"]] == [entries[2]["event_id"]]
     end = (await dossier(client, debtor, before=entries[2]["event_id"])).json()
-    assert end == {"debtor_ref": debtor, "entries": []}
+    assert end == {"debtor_ref": debtor, "entries": [], "messages": []}
     bad_cursor = await dossier(client, debtor, before=str(uuid.uuid4()))
     assert bad_cursor.status_code == 422
     assert bad_cursor.json()["errors"][0]["field"] == "before"
