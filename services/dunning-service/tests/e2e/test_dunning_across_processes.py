@@ -1,11 +1,49 @@
 """Dunning across real processes: the four services and the broker as devstack starts them,
 simulated time moved by ``ClockAdvanced`` events, invoices, payments and credit notes posted to
-invoice-service, holds posted to dunning-service. About 120 simulated days; the reminders
-dunning-service publishes must match the table, and nothing goes out for an item that was
-paid, credited, disputed or promised at the time.
+invoice-service, disputes, promises and a payment plan posted to dunning-service. About 120
+simulated days (01-05 to 05-04) for four debtors (BE B2B, BE B2C, NL B2B, NL B2C): a payment
+before the first reminder, a dispute, a kept and a broken promise, a defaulted payment plan, a
+partial payment and a late credit note. Every reminder, fee, interest amount and hand-over
+dunning-service publishes must match the table, so must its promise, plan and dispute events,
+and nothing goes out for an item that was paid, credited, disputed or promised at the time.
 
-The clock only stops on the days something is done by hand; every day in between is swept by
-each service in order, so reminders keep their own dates.
+The clock only stops on the days something is done by hand (after that day's sweep); every day
+in between is swept by each service in order, so reminders keep their own dates.
+
+How the figures come about (shipped default policies; rates 2026: BE 10.50 %, NL commercial
+10.15 %, NL consumer 4.00 %; actual/365, interest per item rounded half up, from the day after
+the due date on the amount open that day; see services/dunning-service/README.md):
+* BEB, BE B2B. P1 1000.00 due 02-04: 1000 × 10.5 % / 365 = 0.28767 a day; 02-07 3 days → 0.86,
+  02-21 17 → 4.89, 02-28 24 → 6.90, 03-11 35 → 10.07, 03-26 50 → 14.38; EUR 40 per invoice.
+  P2 500.00 is paid on 02-06, after the pre-due reminder and before the first claim.
+* BEC, BE B2C. C1 300.00: the first reminder (Saturday 02-07, e-mail) is free with a deadline of
+  14 days from the day after, 02-21 a Saturday → Monday 02-23; interest from 02-24:
+  300 × 10.5 % / 365 = 0.08630 a day; 02-26 3 days → 0.26, 03-05 10 → 0.86, 03-16 21 → 1.81,
+  03-31 36 → 3.11. Damages 30 + 10 % × (300 − 150) = 45.00, plus EUR 7.50 per reminder after
+  the first (steps 3 and 5): 52.50, then 60.00 from the formal notice. Disputed 02-10, the
+  dispute rejected 02-20: its step 3 (D+22 = 02-26) was not yet due, so nothing moves.
+  D1 120.00 issued 01-20, due 02-19: pre-due 02-14; 60.00 paid 02-20 (partial payment), so
+  every claim is on 60.00. Free first reminder Sunday 02-22 (D+3), deadline 03-08 a Sunday →
+  Monday 03-09; interest from 03-10: 60 × 10.5 % / 365 = 0.017260 a day; 03-13 4 days → 0.07,
+  03-20 11 → 0.19, 03-31 22 → 0.38, 04-15 37 → 0.64. Damages on 60 (≤ 150): 20.00; + 7.50 →
+  27.50, 35.00 from the formal notice.
+* NLB, NL B2B. E1 2000.00 and E2 6000.00 due 02-04 share the first letters: 02-07 3 days →
+  2000 × 10.15 % × 3 / 365 = 1.67 and 6000 × … = 5.01 (6.68), 2 × EUR 40. E2 goes on a payment
+  plan 02-10 (3 × 2000.00 on 02-20, 03-20, 04-20, 5 days' grace); E1 alone: 02-21 17 days →
+  9.45; credited in full on 02-25 (late credit note). The first instalment is paid 02-19 (E2
+  open 4000.00), the second is not: on 03-26 (03-20 + 5 days' grace passed) the plan defaults
+  (2000.00 missing) and E2 goes straight to the formal notice: 4000 × 10.15 % × 50 / 365 =
+  55.62; the hand-over 04-06: 61 days → 67.85.
+* NLC, NL B2C. N1 500.00 and N2 250.00 due 02-04 in one 14-day letter 02-07 (deadline
+  02-07 + 16 = 02-23): 3 days × 4 % → 0.16 + 0.08; 02-26 22 days → 1.21 + 0.60 and WIK on the
+  letter's sum, 15 % × 750 = 112.50. Both promised 02-27 (separate promises, until 03-06): N1
+  is paid 03-04, its promise kept 03-05; N2's is broken 03-07 and the phone call (due 03-05)
+  goes out that day for N2 alone: 250 × 4 % / 365 = 0.027397 a day, 31 days → 0.85, WIK
+  15 % × 250 = 37.50 raised to the minimum 40.00; formal notice 03-14 38 days → 1.04; hand-over
+  03-29 53 days → 1.45.
+* Formal notices wait for approval; the test approves them on their day. Hand-overs carry the
+  whole file; their last column counts its entries (reminders sent so far, formal notices and
+  earlier hand-overs included, disputes, promises, plans).
 """
 
 from __future__ import annotations
@@ -35,35 +73,86 @@ from eventkit.testing.waiting import eventually
 AUTH = {"Authorization": f"Bearer {DEV_API_KEY}"}
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
-# business date, debtor, step, action, items, principal, interest, fees, total, deadline
+# business date, debtor, step, action (or agency), items, principal, interest, fees, total,
+# deadline (hand-overs: the number of case-file entries)
 EXPECTED = [
     ("01-30", "BEB", 1, "pre_due_reminder", "P1+P2", "1500.00", "0.00", "0.00", "1500.00", ""),
     ("01-30", "BEC", 1, "pre_due_reminder", "C1", "300.00", "0.00", "0.00", "300.00", ""),
-    ("01-30", "NLB", 1, "pre_due_reminder", "E1", "2000.00", "0.00", "0.00", "2000.00", ""),
-    ("01-30", "NLC", 1, "pre_due_reminder", "N1", "500.00", "0.00", "0.00", "500.00", ""),
+    ("01-30", "NLB", 1, "pre_due_reminder", "E1+E2", "8000.00", "0.00", "0.00", "8000.00", ""),
+    ("01-30", "NLC", 1, "pre_due_reminder", "N1+N2", "750.00", "0.00", "0.00", "750.00", ""),
     # P2 was paid on 02-06: the first reminder is about P1 alone.
     ("02-07", "BEB", 2, "reminder", "P1", "1000.00", "0.86", "40.00", "1040.86", "02-15"),
     ("02-07", "BEC", 2, "reminder", "C1", "300.00", "0.00", "0.00", "300.00", "02-23"),
-    ("02-07", "NLB", 2, "reminder", "E1", "2000.00", "1.67", "40.00", "2041.67", "02-15"),
-    ("02-07", "NLC", 2, "reminder", "N1", "500.00", "0.16", "0.00", "500.16", "02-23"),
+    ("02-07", "NLB", 2, "reminder", "E1+E2", "8000.00", "6.68", "80.00", "8086.68", "02-15"),
+    ("02-07", "NLC", 2, "reminder", "N1+N2", "750.00", "0.24", "0.00", "750.24", "02-23"),
+    ("02-14", "BEC", 1, "pre_due_reminder", "D1", "120.00", "0.00", "0.00", "120.00", ""),
     ("02-21", "BEB", 3, "reminder", "P1", "1000.00", "4.89", "40.00", "1044.89", "02-27"),
+    # E2 is on the payment plan: step 3 is about E1 alone.
     ("02-21", "NLB", 3, "reminder", "E1", "2000.00", "9.45", "40.00", "2049.45", "02-27"),
+    # D1's partial payment on 02-20: its first claim is on the 60.00 left.
+    ("02-22", "BEC", 2, "reminder", "D1", "60.00", "0.00", "0.00", "60.00", "03-09"),
     # C1 was disputed from 02-10 to 02-20; its second reminder was not due before 02-26.
     ("02-26", "BEC", 3, "reminder", "C1", "300.00", "0.26", "52.50", "352.76", "03-04"),
-    ("02-26", "NLC", 3, "reminder", "N1", "500.00", "1.21", "75.00", "576.21", "03-04"),
+    ("02-26", "NLC", 3, "reminder", "N1+N2", "750.00", "1.81", "112.50", "864.31", "03-04"),
     ("02-28", "BEB", 4, "phone_call", "P1", "1000.00", "6.90", "40.00", "1046.90", ""),
     # E1 credited on 02-25; N1 promised on 02-27 and paid on 03-04: nothing more for them.
     ("03-05", "BEC", 4, "phone_call", "C1", "300.00", "0.86", "52.50", "353.36", ""),
+    # N2's promise broken on 03-07: its phone call (due 03-05) goes out that day.
+    ("03-07", "NLC", 4, "phone_call", "N2", "250.00", "0.85", "40.00", "290.85", ""),
     ("03-11", "BEB", 5, "formal_notice", "P1", "1000.00", "10.07", "40.00", "1050.07", "03-21"),
+    ("03-13", "BEC", 3, "reminder", "D1", "60.00", "0.07", "27.50", "87.57", "03-19"),
+    ("03-14", "NLC", 5, "formal_notice", "N2", "250.00", "1.04", "40.00", "291.04", "03-24"),
     ("03-16", "BEC", 5, "formal_notice", "C1", "300.00", "1.81", "60.00", "361.81", "03-26"),
-    ("03-26", "BEB", "agency", "default-agency", "P1", "1000.00", "14.38", "40.00", "1054.38", ""),
-    ("03-31", "BEC", "agency", "default-agency", "C1", "300.00", "3.11", "60.00", "363.11", ""),
+    ("03-20", "BEC", 4, "phone_call", "D1", "60.00", "0.19", "27.50", "87.69", ""),
+    # 01-30, 02-07, 02-21, 02-28, 03-11.
+    ("03-26", "BEB", "agency", "default-agency", "P1", "1000.00", "14.38", "40.00", "1054.38", "5"),
+    # The plan defaulted on 03-26: E2 jumps to the formal notice.
+    ("03-26", "NLB", 5, "formal_notice", "E2", "4000.00", "55.62", "40.00", "4095.62", "04-05"),
+    # 01-30, 02-07, 02-26, 03-07, 03-14 and the two promises.
+    ("03-29", "NLC", "agency", "default-agency", "N2", "250.00", "1.45", "40.00", "291.45", "7"),
+    # 9 reminders (01-30 to 03-20) and the dispute.
+    ("03-31", "BEC", "agency", "default-agency", "C1", "300.00", "3.11", "60.00", "363.11", "10"),
+    ("03-31", "BEC", 5, "formal_notice", "D1", "60.00", "0.38", "35.00", "95.38", "04-10"),
+    # 01-30, 02-07, 02-21, 03-26 and the plan.
+    ("04-06", "NLB", "agency", "default-agency", "E2", "4000.00", "67.85", "40.00", "4107.85", "5"),
+    # BEC's file of 03-31 plus C1's hand-over and D1's formal notice.
+    ("04-15", "BEC", "agency", "default-agency", "D1", "60.00", "0.64", "35.00", "95.64", "12"),
 ]
+# business date, event, debtor, items (or what is missing), in the order dunning records them.
+EVENTS = [
+    ("02-10", "DisputeOpened", "BEC", "C1"),
+    ("02-10", "DunningPaused", "BEC", "C1"),
+    ("02-10", "PaymentPlanAgreed", "NLB", "E2"),
+    ("02-10", "DunningPaused", "NLB", "E2"),
+    ("02-20", "DisputeResolved", "BEC", "C1"),
+    ("02-20", "DunningResumed", "BEC", "C1"),
+    ("02-27", "PromiseToPayMade", "NLC", "N1"),
+    ("02-27", "DunningPaused", "NLC", "N1"),
+    ("02-27", "PromiseToPayMade", "NLC", "N2"),
+    ("02-27", "DunningPaused", "NLC", "N2"),
+    # N1 paid 03-04: kept on the next sweep; nothing left to resume.
+    ("03-05", "PromiseToPayKept", "NLC", ""),
+    # Nothing paid on N2 by 03-06.
+    ("03-07", "PromiseToPayBroken", "NLC", "N2 250.00"),
+    ("03-07", "DunningResumed", "NLC", "N2"),
+    # 03-20 + 5 days' grace: 4000.00 paid of the 2 × 2000.00 due is 2000.00 short.
+    ("03-26", "InstalmentMissed", "NLB", "03-20 2000.00"),
+    ("03-26", "PaymentPlanDefaulted", "NLB", ""),
+    ("03-26", "DunningResumed", "NLB", "E2"),
+]
+# Sweep days on which an item must not appear in any reminder or hand-over (both included).
 BLOCKED = {
-    "P2": ("02-06", "12-31"),
-    "C1": ("02-11", "02-20"),
-    "E1": ("02-25", "12-31"),
-    "N1": ("02-28", "12-31"),
+    "P2": ("02-06", "12-31"),  # paid on 02-06
+    "C1": ("02-11", "02-20"),  # disputed after the 02-10 sweep, rejected after the 02-20 one
+    "E1": ("02-25", "12-31"),  # credited in full on 02-25
+    "E2": ("02-11", "03-25"),  # on the payment plan until it defaulted on 03-26
+    "N1": ("02-28", "12-31"),  # promised after the 02-27 sweep, then paid (kept)
+    "N2": ("02-28", "03-06"),  # promised after the 02-27 sweep; broken on 03-07
+}
+# Open amount an item's reminders must state from a sweep day on (partial payments).
+OPEN_FROM = {
+    "D1": [("01-20", "120.00"), ("02-21", "60.00")],
+    "E2": [("01-05", "6000.00"), ("02-20", "4000.00")],
 }
 
 
@@ -112,11 +201,25 @@ def noon(day: str) -> datetime:
     return datetime.combine(date.fromisoformat(f"2026-{day}"), time(11, 0), tzinfo=UTC)
 
 
+def _detail(payload: dict[str, Any], names: dict[str, str]) -> str:
+    """What a hold event is about: its items, or the amount missing."""
+    if "instalment_due" in payload:
+        return f"{payload['instalment_due'][5:]} {payload['amount_missing']}"
+    numbers = payload.get("invoice_numbers") or (
+        [payload["invoice_number"]] if "invoice_number" in payload else []
+    )
+    detail = "+".join(names[n] for n in numbers)
+    if "amount_missing" in payload:
+        detail += f" {payload['amount_missing']}"
+    return detail
+
+
 async def test_dunning_across_processes(stack: Stack) -> None:
     run = uuid.uuid4().hex[:6]
     inv, dun = stack.url("invoice-service"), stack.url("dunning-service")
     names: dict[str, str] = {}
     debtors: dict[str, str] = {}
+    tasks_on_0326: set[tuple[str, str]] = set()
 
     async with httpx.AsyncClient(timeout=15) as client:
 
@@ -141,7 +244,20 @@ async def test_dunning_across_processes(stack: Stack) -> None:
             )
             return ref
 
-        async def invoice(name: str, debtor_ref: str, amount: str) -> str:
+        async def open_amount(debtor_ref: str, number: str) -> str | None:
+            response = await client.get(f"{dun}/v1/debtors/{debtor_ref}/open-items", headers=AUTH)
+            if response.status_code != 200:
+                return None
+            found = [i for i in response.json()["items"] if i["invoice_number"] == number]
+            return found[0]["open_amount"] if found else "closed"
+
+        async def invoice(
+            name: str,
+            debtor_ref: str,
+            amount: str,
+            issued: str = "01-05",
+            due: str = "02-04",
+        ) -> str:
             number = f"{name}-{run}"
             names[number] = name
             await call(
@@ -150,8 +266,8 @@ async def test_dunning_across_processes(stack: Stack) -> None:
                 {
                     "invoice_number": number,
                     "debtor_ref": debtor_ref,
-                    "issue_date": "2026-01-05",
-                    "due_date": "2026-02-04",
+                    "issue_date": f"2026-{issued}",
+                    "due_date": f"2026-{due}",
                     "currency": "EUR",
                     "lines": [
                         {
@@ -164,16 +280,17 @@ async def test_dunning_across_processes(stack: Stack) -> None:
                     "amount_due": amount,
                 },
             )
+            await eventually(
+                lambda: open_amount(debtor_ref, number),
+                until=lambda a: a == amount,
+                within=20,
+                what=f"{name} known to dunning",
+            )
             return number
 
-        async def open_amount(debtor_ref: str, number: str) -> str | None:
-            response = await client.get(f"{dun}/v1/debtors/{debtor_ref}/open-items", headers=AUTH)
-            if response.status_code != 200:
-                return None
-            found = [i for i in response.json()["items"] if i["invoice_number"] == number]
-            return found[0]["open_amount"] if found else "closed"
-
-        async def pay(debtor_ref: str, number: str, amount: str, on: str) -> None:
+        async def pay(
+            debtor_ref: str, number: str, amount: str, on: str, leaves: str = "closed"
+        ) -> None:
             await call(
                 "POST",
                 f"{inv}/v1/payments",
@@ -187,9 +304,22 @@ async def test_dunning_across_processes(stack: Stack) -> None:
             )
             await eventually(
                 lambda: open_amount(debtor_ref, number),
-                until=lambda a: a == "closed",
+                until=lambda a: a == leaves,
                 within=20,
-                what=f"{number} closed in dunning",
+                what=f"{number} {leaves} in dunning",
+            )
+
+        async def promise(debtor_ref: str, number: str, amount: str, by: str) -> None:
+            await call(
+                "POST",
+                f"{dun}/v1/promises",
+                {
+                    "debtor_ref": debtor_ref,
+                    "invoice_numbers": [number],
+                    "amount": amount,
+                    "currency": "EUR",
+                    "promised_date": f"2026-{by}",
+                },
             )
 
         async def move_to(day: str) -> None:
@@ -216,31 +346,46 @@ async def test_dunning_across_processes(stack: Stack) -> None:
         bec = await debtor("BEC", "B2C", "BE")
         nlb = await debtor("NLB", "B2B", "NL")
         nlc = await debtor("NLC", "B2C", "NL")
-        p1 = await invoice("P1", beb, "1000.00")
+        await invoice("P1", beb, "1000.00")
         p2 = await invoice("P2", beb, "500.00")
         c1 = await invoice("C1", bec, "300.00")
         e1 = await invoice("E1", nlb, "2000.00")
+        e2 = await invoice("E2", nlb, "6000.00")
         n1 = await invoice("N1", nlc, "500.00")
-        for ref, number in ((beb, p1), (nlc, n1)):
-            await eventually(
-                lambda ref=ref, number=number: open_amount(ref, number),
-                until=lambda a: a not in (None, "closed"),
-                within=20,
-                what="invoices known to dunning",
-            )
+        n2 = await invoice("N2", nlc, "250.00")
 
+        await move_to("01-20")
+        d1 = await invoice("D1", bec, "120.00", issued="01-20", due="02-19")
         await move_to("02-06")
         await pay(beb, p2, "500.00", "02-06")
         await move_to("02-10")
         dispute = await call(
             "POST", f"{dun}/v1/disputes", {"invoice_number": c1, "reason": "quality"}
         )
+        await call(
+            "POST",
+            f"{dun}/v1/payment-plans",
+            {
+                "debtor_ref": nlb,
+                "invoice_numbers": [e2],
+                "currency": "EUR",
+                "grace_days": 5,
+                "instalments": [
+                    {"due_date": "2026-02-20", "amount": "2000.00"},
+                    {"due_date": "2026-03-20", "amount": "2000.00"},
+                    {"due_date": "2026-04-20", "amount": "2000.00"},
+                ],
+            },
+        )
+        await move_to("02-19")
+        await pay(nlb, e2, "2000.00", "02-19", leaves="4000.00")  # the first instalment
         await move_to("02-20")
         await call(
             "POST",
             f"{dun}/v1/disputes/{dispute['dispute_id']}/resolution",
             {"outcome": "rejected"},
         )
+        await pay(bec, d1, "60.00", "02-20", leaves="60.00")  # partial payment
         await move_to("02-25")
         await call(
             "POST",
@@ -256,21 +401,19 @@ async def test_dunning_across_processes(stack: Stack) -> None:
         )
         await eventually(lambda: open_amount(nlb, e1), until=lambda a: a == "closed", within=20)
         await move_to("02-27")
-        await call(
-            "POST",
-            f"{dun}/v1/promises",
-            {
-                "debtor_ref": nlc,
-                "amount": "500.00",
-                "currency": "EUR",
-                "promised_date": "2026-03-06",
-            },
-        )
+        await promise(nlc, n1, "500.00", "03-06")  # kept: paid on 03-04
+        await promise(nlc, n2, "250.00", "03-06")  # broken: nothing paid
         await move_to("03-04")
         await pay(nlc, n1, "500.00", "03-04")
-        for day in ("03-11", "03-16", "05-04"):
+        for day in ("03-11", "03-14", "03-16", "03-26", "03-31", "05-04"):
             await move_to(day)
             await approve_formal_notices()
+            if day == "03-26":
+                tasks_on_0326 = {
+                    (t["kind"], debtors[t["debtor_ref"]])
+                    for t in await call("GET", f"{dun}/v1/worklist")
+                    if t["debtor_ref"] in debtors
+                }
 
     engine = create_async_engine(
         stack.database_url(next(s for s in SERVICES if s.name == "dunning-service")),
@@ -282,7 +425,7 @@ async def test_dunning_across_processes(stack: Stack) -> None:
     finally:
         await engine.dispose()
     table = []
-    others = []
+    events = []
     for row in rows:
         p = row.payload
         if p.get("debtor_ref") not in debtors:
@@ -292,9 +435,11 @@ async def test_dunning_across_processes(stack: Stack) -> None:
             escalation = row.event_type.endswith("Collection")
             on = (p["escalated_on"] if escalation else p["business_date"])[5:]
             items = [names[i["invoice_number"]] for i in p["items"]]
-            for name in items:
+            for item, name in zip(p["items"], items, strict=True):
                 if name in BLOCKED:
                     assert not BLOCKED[name][0] <= on <= BLOCKED[name][1], (name, on)
+                stated = [a for since, a in OPEN_FROM.get(name, []) if since <= on]
+                assert not stated or item["open_amount"] == stated[-1], (name, on, item)
             table.append(
                 (
                     on,
@@ -306,18 +451,19 @@ async def test_dunning_across_processes(stack: Stack) -> None:
                     tot["interest"],
                     tot["fees"],
                     tot["total"],
-                    "" if escalation else (p["deadline"] or "")[5:],
+                    str(len(p["history"])) if escalation else (p["deadline"] or "")[5:],
                 )
             )
         else:
-            others.append(row.event_type.split(".")[1])
-    assert sorted(table) == sorted(EXPECTED)
-    assert others == [
-        "DisputeOpened",
-        "DunningPaused",
-        "DisputeResolved",
-        "DunningResumed",
-        "PromiseToPayMade",
-        "DunningPaused",
-        "PromiseToPayKept",
-    ]
+            events.append(
+                (
+                    row.occurred_at.date().isoformat()[5:],
+                    row.event_type.split(".")[1],
+                    debtors[p["debtor_ref"]],
+                    _detail(p, names),
+                )
+            )
+    assert sorted(table, key=str) == sorted(EXPECTED, key=str)
+    assert events == EVENTS
+    # The sweep that broke the promise and defaulted the plan left a task for a collector.
+    assert {("promise_broken", "NLC"), ("plan_defaulted", "NLB")} <= tasks_on_0326
