@@ -11,8 +11,8 @@ Three figures, everything on 127.0.0.1 and in this one process:
    recorded (SQLite) → claimed, sent to the sink, marked sent with NotificationSent in the
    outbox; the clock runs from the publish to the last message marked ``sent``.
 
-Run: ``uv run python services/notification-service/bench/render_send.py [--quick]``.
-Figures are printed and written to ``services/notification-service/bench/results/``.
+Run: ``uv run python -m bench notification_render [--quick]``.
+Figures are printed and written to ``bench/results/``.
 The run stops by itself (bounded waits); whatever it started is stopped in ``finally``.
 """
 
