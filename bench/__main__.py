@@ -6,11 +6,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import dunning_sweep, intake
+from bench import credit_decisions, dunning_sweep, intake, notification_render
 
 BENCHMARKS: dict[str, Callable[[bool], object]] = {
     "intake": intake.main,
     "dunning_sweep": lambda quick: dunning_sweep.main(quick=quick),
+    "notification_render": lambda quick: notification_render.main(["--quick"] if quick else []),
+    "credit_decisions": credit_decisions.main,
 }
 
 

@@ -1,4 +1,5 @@
-"""The composition root wires the exposure consumer, the topic map and the port."""
+"""The composition root wires the account consumer, the daily sweep, the topic map and the
+port."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import topics
 from contracts.registry import build_registry
-from credit_service.application.handlers import EXPOSURE_GROUP, exposure_handler
+from credit_service.application.handlers import (
+    EXPOSURE_GROUP,
+    account_handler,
+    exposure_handler,
+)
 from credit_service.bootstrap import build, definition
 from credit_service.settings import Settings
 from eventkit.clock import SystemClock
@@ -37,7 +42,7 @@ def test_service_definition() -> None:
     assert Settings.model_fields["http_port"].default == 8003
 
 
-async def test_the_runtime_runs_one_exposure_consumer(tmp_path: Path) -> None:
+async def test_the_runtime_runs_one_account_consumer_and_a_daily_sweep(tmp_path: Path) -> None:
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'credit.db'}",
         kafka_bootstrap_servers="127.0.0.1:9",
@@ -51,11 +56,24 @@ async def test_the_runtime_runs_one_exposure_consumer(tmp_path: Path) -> None:
     sub = consumer.subscription
     assert sub.group == EXPOSURE_GROUP == "credit-service.exposure"
     assert EXPOSURE_GROUP in topics.CONSUMER_GROUPS
-    assert set(sub.topics) == {topics.INVOICING_INVOICE, topics.INVOICING_DEBTOR}
+    assert set(sub.topics) == {
+        topics.INVOICING_INVOICE,
+        topics.INVOICING_DEBTOR,
+        topics.DUNNING_CASE,
+    }
+    assert definition().sweep is not None
 
 
-async def test_unknown_event_types_are_ignored_without_touching_the_database() -> None:
-    handler = exposure_handler(build_registry())
+async def test_unknown_event_types_are_ignored_without_touching_the_database(
+    tmp_path: Path,
+) -> None:
+    runtime = build(
+        Settings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'credit.db'}",
+            kafka_bootstrap_servers="127.0.0.1:9",
+            api_keys=[],
+        )
+    )
     env = new_envelope(
         DebtorMoved(debtor_ref="D-1"),
         tenant_id="acme",
@@ -65,4 +83,8 @@ async def test_unknown_event_types_are_ignored_without_touching_the_database() -
         clock=SystemClock(),
         producer="invoice-service",
     )
-    await handler(cast(AsyncSession, UntouchableSession()), env)
+    try:
+        for handler in (exposure_handler(build_registry()), account_handler(runtime)):
+            await handler(cast(AsyncSession, UntouchableSession()), env)
+    finally:
+        await runtime.db.dispose()
