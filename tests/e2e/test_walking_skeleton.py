@@ -22,6 +22,7 @@ from eventkit.testing.waiting import eventually
 AUTH = {"Authorization": f"Bearer {DEV_API_KEY}"}
 DEBTORS = 20
 INVOICES_PER_DEBTOR = 10
+POST_RATE = 40.0  # invoices per second
 
 
 def debtor_body(name: str) -> dict[str, Any]:
@@ -73,9 +74,10 @@ async def _seen(client: httpx.AsyncClient, stack: Stack, debtor: str) -> dict[st
     return seen
 
 
-async def test_invoices_reach_every_projection_quickly(stack: Stack) -> None:
+async def _latencies(stack: Stack, n_debtors: int, per_debtor: int) -> list[float]:
+    """Post invoices and time each until all three other services show it."""
     run = uuid.uuid4().hex[:6]
-    debtors = [f"E2E-{run}-{d:02d}" for d in range(DEBTORS)]
+    debtors = [f"E2E-{run}-{d:02d}" for d in range(n_debtors)]
     posted_at: dict[tuple[str, str], float] = {}
     arrived: dict[tuple[str, str], float] = {}
     inv = stack.url("invoice-service")
@@ -103,13 +105,18 @@ async def test_invoices_reach_every_projection_quickly(stack: Stack) -> None:
                             and len(seen["credit"]) > index
                         ):
                             arrived[(d, number)] = now
-                if len(arrived) == DEBTORS * INVOICES_PER_DEBTOR:
+                if len(arrived) == n_debtors * per_debtor:
                     done.set()
                 await asyncio.sleep(0.05)
 
         watcher = asyncio.create_task(watch())
-        for i in range(INVOICES_PER_DEBTOR):
+        began = time.monotonic()
+        sent = 0
+        for i in range(per_debtor):
             for debtor in debtors:
+                # a steady ERP feed of POST_RATE invoices/s, not an unbounded burst
+                await asyncio.sleep(max(0.0, began + sent / POST_RATE - time.monotonic()))
+                sent += 1
                 number = f"{debtor}-{i}"
                 r = await client.post(
                     f"{inv}/v1/invoices", json=invoice_body(number, debtor), headers=AUTH
@@ -121,7 +128,13 @@ async def test_invoices_reach_every_projection_quickly(stack: Stack) -> None:
         finally:
             done.set()
             await watcher
-    latencies = sorted(arrived[k] - posted_at[k] for k in posted_at)
+    return sorted(arrived[k] - posted_at[k] for k in posted_at)
+
+
+async def test_invoices_reach_every_projection_quickly(stack: Stack) -> None:
+    # Warm-up: first statements on fresh connections and caches are not the steady state.
+    await _latencies(stack, 4, 10)
+    latencies = await _latencies(stack, DEBTORS, INVOICES_PER_DEBTOR)
     p95 = latencies[int(len(latencies) * 0.95) - 1]
     print(  # noqa: T201 - the figure this test exists to report
         f"\n{len(latencies)} invoices: p50 {statistics.median(latencies) * 1000:.0f} ms, "
