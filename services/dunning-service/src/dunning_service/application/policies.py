@@ -27,6 +27,7 @@ from dunning_service.projections.case_tables import (
     dunning_policy_minimums,
     dunning_policy_steps,
 )
+from eventkit.db import affected
 
 PolicyKey = tuple[str, str, int]  # (tenant or '*', policy id, version)
 
@@ -264,7 +265,7 @@ async def remove_assignment(session: AsyncSession, tenant_id: str, assignment_id
             dunning_policy_assignments.c.assignment_id == assignment_id,
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return affected(result) > 0
 
 
 async def list_assignments(session: AsyncSession, tenant_id: str) -> list[Assignment]:
@@ -305,7 +306,7 @@ async def migrate_case(
         )
         .values(policy_tenant=owner, policy_id=policy_id, policy_version=version)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return affected(result)
 
 
 async def version_in_force(

@@ -43,6 +43,7 @@ from dunning_service.projections.case_tables import (
 )
 from dunning_service.projections.projector import OPEN
 from dunning_service.projections.tables import dunning_debtors, open_items
+from eventkit.db import affected
 
 di = dunning_items
 cases = dunning_cases
@@ -176,7 +177,7 @@ async def schedule_new_items(session: AsyncSession) -> int:
             next_step_date=add_days(di.c.due_date, steps.c.offset_days),
         )
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return affected(result)
 
 
 def not_on_hold(business_date: date) -> list[ColumnElement[bool]]:
@@ -336,7 +337,7 @@ async def advance_due(session: AsyncSession, business_date: date) -> int:
             ),
         )
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return affected(result)
 
 
 async def schedule_after_approval(

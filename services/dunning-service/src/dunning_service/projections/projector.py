@@ -16,7 +16,7 @@ from sqlalchemy.sql import Executable
 
 from contracts.invoicing import DebtorProfile, InvoiceIssued
 from dunning_service.projections.tables import dunning_debtors, open_items
-from eventkit.db import dialect_of
+from eventkit.db import affected, dialect_of
 
 # Status of an open item. Partially paid invoices stay OPEN with a reduced open_amount.
 OPEN = "open"
@@ -103,7 +103,7 @@ async def mark_overdue(
         .where(open_items.c.tenant_id == tenant_id, open_items.c.invoice_number == invoice_number)
         .values(overdue_since=overdue_since, last_event_at=at)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return affected(result) > 0
 
 
 async def _update_item(
@@ -120,7 +120,7 @@ async def _update_item(
         .where(open_items.c.tenant_id == tenant_id, open_items.c.invoice_number == invoice_number)
         .values(**values, last_event_at=at)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return affected(result) > 0
 
 
 async def set_open_amount(
