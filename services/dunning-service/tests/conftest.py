@@ -17,8 +17,8 @@ from contracts.invoicing import (
 from eventkit.clock import SystemClock
 from eventkit.envelope import Envelope, new_envelope
 from eventkit.events import DomainEvent
-from eventkit.testing.broker import kafka_broker  # noqa: F401
-from eventkit.testing.databases import backend  # noqa: F401
+from eventkit.testing.broker import kafka_broker  # noqa: F401 - pytest fixture, used by name
+from eventkit.testing.databases import backend  # noqa: F401 - pytest fixture, used by name
 
 TENANT = "acme"
 

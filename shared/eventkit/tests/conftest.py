@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from eventkit.db import Database, infra_metadata
-from eventkit.testing.broker import kafka_broker  # noqa: F401
+from eventkit.testing.broker import kafka_broker  # noqa: F401 - pytest fixture, used by name
 from eventkit.testing.databases import BACKENDS, fresh_database
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -317,19 +318,19 @@ async def advance_due(session: AsyncSession, business_date: date) -> int:
     approval = _current(lambda s: s.c.approval_required, step)
     action = _current(lambda s: s.c.action, step)
     channel = _current(lambda s: s.c.channel, step)
-    claim_now = and_(is_claim == True, di.c.first_claim_on.is_(None))  # noqa: E712
+    claim_now = and_(is_claim == true(), di.c.first_claim_on.is_(None))
     result = await session.execute(
         update(di)
         .where(*due_condition(business_date))
         .values(
             level=step,
             last_step_on=_day(business_date),
-            claims_sent=di.c.claims_sent + case((is_claim == True, 1), else_=0),  # noqa: E712
+            claims_sent=di.c.claims_sent + case((is_claim == true(), 1), else_=0),
             first_claim_on=case((claim_now, _day(business_date)), else_=di.c.first_claim_on),
             first_claim_channel=case((claim_now, channel), else_=di.c.first_claim_channel),
             awaiting_approval=func.coalesce(approval, false()),
             next_step_date=case(
-                (approval == True, None),  # noqa: E712
+                (approval == true(), None),
                 else_=next_step_date(business_date, step),
             ),
             escalated_on=case(
@@ -349,7 +350,7 @@ async def schedule_after_approval(
         .where(
             di.c.tenant_id == tenant_id,
             di.c.invoice_number.in_(invoice_numbers),
-            di.c.awaiting_approval == True,  # noqa: E712
+            di.c.awaiting_approval == true(),
         )
         .values(
             awaiting_approval=False,

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import and_, case, func, insert, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.dunning import AgencyCaseUpdated, NoteRecorded
@@ -270,7 +270,7 @@ async def approve_formal_notice(rt: Runtime, tenant_id: str, task_id: str) -> st
                 .where(
                     dunning_items.c.tenant_id == tenant_id,
                     dunning_items.c.invoice_number.in_(numbers),
-                    dunning_items.c.awaiting_approval == True,  # noqa: E712
+                    dunning_items.c.awaiting_approval == true(),
                     open_items.c.status == OPEN,
                     open_items.c.open_amount > 0,
                     *not_on_hold(today),
