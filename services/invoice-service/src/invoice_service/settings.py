@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from eventkit.settings import ServiceSettings
@@ -10,3 +11,6 @@ class Settings(ServiceSettings):
 
     http_port: int = 8001
     max_batch_size: int = 1000
+    # Which payment reference new invoices get until a tenant sets its creditor country
+    # (PUT /v1/settings/payment-references): BE → OGM, NL → betalingskenmerk, other → RF.
+    default_creditor_country: str = Field(default="BE", pattern=r"^[A-Z]{2}$")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.money import Amount, Currency, Quantity
+from contracts.references import PaymentReferenceScheme, scheme_of_canonical
 from eventkit.events import DomainEvent
 
 DebtorKind = Literal["B2B", "B2C"]
@@ -67,6 +68,10 @@ class InvoiceLine(BaseModel):
 
 
 class InvoiceIssued(DomainEvent):
+    """An invoice entered the ledger. ``payment_reference`` is in canonical form and
+    ``payment_reference_scheme`` names its scheme (see ``contracts.references``); payloads
+    written before the scheme was carried get it from the reference's form."""
+
     event_type = "invoicing.InvoiceIssued"
     invoice_number: str
     debtor_ref: str
@@ -78,8 +83,17 @@ class InvoiceIssued(DomainEvent):
     vat_total: Amount
     amount_due: Amount
     payment_reference: str
+    payment_reference_scheme: PaymentReferenceScheme = "unstructured"
     po_number: str | None = None
     lines: list[InvoiceLine] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scheme_from_reference(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("payment_reference_scheme") is None:
+            reference = str(data.get("payment_reference") or "")
+            return {**data, "payment_reference_scheme": scheme_of_canonical(reference)}
+        return data
 
 
 class PaymentOverdue(DomainEvent):

@@ -24,7 +24,7 @@ from eventkit.api import (
     require_scope,
 )
 from eventkit.runtime import Runtime
-from invoice_service.api.routes import command_from
+from invoice_service.api.routes import InvoiceNumberPath, command_from
 from invoice_service.api.schemas import (
     AllocationsBody,
     BatchBody,
@@ -55,6 +55,7 @@ from invoice_service.application.ledger import (
     write_off_invoice,
 )
 from invoice_service.application.statements import import_bank_statement
+from invoice_service.domain.identifiers import canonical_document_number
 from invoice_service.domain.ubl import MAX_XML_BYTES, UblDocument, UblError, check_totals, parse_ubl
 from invoice_service.projections.tables import debtors, payments
 
@@ -374,19 +375,23 @@ async def post_bank_statement(principal: ErpOrOps, request: Request) -> dict[str
 # --- invoice life cycle and statement ---------------------------------------------------------
 
 
-@router.post("/invoices/{invoice_number}:cancel", tags=["invoices"], status_code=204)
+@router.post("/invoices/{invoice_number:path}:cancel", tags=["invoices"], status_code=204)
 async def post_cancel(
-    invoice_number: str, body: ReasonBody, principal: ErpPrincipal, request: Request
+    invoice_number: InvoiceNumberPath, body: ReasonBody, principal: ErpPrincipal, request: Request
 ) -> Response:
-    await cancel_invoice(_rt(request), principal.tenant, invoice_number, body.reason)
+    """Cancel an invoice nothing was applied to yet (InvoiceCancelled)."""
+    number = canonical_document_number(invoice_number)
+    await cancel_invoice(_rt(request), principal.tenant, number, body.reason)
     return Response(status_code=204)
 
 
-@router.post("/invoices/{invoice_number}:write-off", tags=["invoices"], status_code=204)
+@router.post("/invoices/{invoice_number:path}:write-off", tags=["invoices"], status_code=204)
 async def post_write_off(
-    invoice_number: str, body: ReasonBody, principal: OpsPrincipal, request: Request
+    invoice_number: InvoiceNumberPath, body: ReasonBody, principal: OpsPrincipal, request: Request
 ) -> Response:
-    await write_off_invoice(_rt(request), principal.tenant, invoice_number, body.reason)
+    """Write off the open balance (InvoiceWrittenOff)."""
+    number = canonical_document_number(invoice_number)
+    await write_off_invoice(_rt(request), principal.tenant, number, body.reason)
     return Response(status_code=204)
 
 

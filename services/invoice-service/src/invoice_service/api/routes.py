@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
 
-from eventkit.api import ErpPrincipal, ReaderPrincipal, not_found
+from eventkit.api import AdminPrincipal, ErpPrincipal, ReaderPrincipal, not_found
 from eventkit.envelope import stream_id
 from eventkit.runtime import Runtime
 from invoice_service.api.schemas import (
@@ -17,18 +18,39 @@ from invoice_service.api.schemas import (
     InvoiceBody,
     InvoiceDetail,
     InvoiceView,
+    PaymentReferenceSettingsBody,
 )
 from invoice_service.application.invoicing import (
     IssueInvoice,
     LineInput,
+    ReferencePolicy,
+    default_creditor_country,
     invoice_view,
     issue_invoice,
+    reference_policy,
     register_debtor,
+    set_reference_policy,
 )
+from invoice_service.domain.identifiers import canonical_document_number
 from invoice_service.domain.model import Invoice
 from invoice_service.projections.tables import debtors, invoices
 
 router = APIRouter(prefix="/v1")
+
+NUMBER_IN_PATH = (
+    "The invoice number, percent-encoded as one path segment (RFC 3986): `2026/0001` is sent "
+    "as `2026%2F0001`, `A|7 #2` as `A%7C7%20%232`, `Façade-1` as `Fa%C3%A7ade-1`. The rest of "
+    "the path after `/v1/invoices/` up to the action suffix (`:cancel`, `:write-off`) is the "
+    "number, so an unencoded `/` works too; `#` and `?` must be encoded."
+)
+InvoiceNumberPath = Annotated[
+    str, Path(description=NUMBER_IN_PATH, examples=["2026/0001"], min_length=1)
+]
+
+
+def invoice_location(number: str) -> str:
+    """The URL path of an invoice (the number as one percent-encoded segment)."""
+    return f"/v1/invoices/{quote(number, safe='')}"
 
 
 def _rt(request: Request) -> Runtime:
@@ -109,7 +131,7 @@ async def post_invoice(
     result = await issue_invoice(_rt(request), command_from(body, principal.tenant))
     if result.outcome == "replayed":
         response.status_code = 200
-    response.headers["Location"] = f"/v1/invoices/{body.invoice_number}"
+    response.headers["Location"] = invoice_location(body.invoice_number)
     return result.invoice
 
 
@@ -148,12 +170,13 @@ async def list_invoices(
     return [invoice_view(r) for r in rows]
 
 
-@router.get("/invoices/{invoice_number}", response_model=InvoiceDetail, tags=["invoices"])
+@router.get("/invoices/{invoice_number:path}", response_model=InvoiceDetail, tags=["invoices"])
 async def get_invoice(
-    invoice_number: str, principal: ReaderPrincipal, request: Request
+    invoice_number: InvoiceNumberPath, principal: ReaderPrincipal, request: Request
 ) -> dict[str, Any]:
     """The invoice with its full event history."""
     rt = _rt(request)
+    invoice_number = canonical_document_number(invoice_number)
     async with rt.db.reading() as session:
         row = (
             await session.execute(
@@ -181,3 +204,32 @@ async def get_invoice(
         for env in history
     ]
     return view
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+
+def _policy_view(policy: ReferencePolicy) -> dict[str, str]:
+    return {"creditor_country": policy.creditor_country, "scheme": policy.scheme}
+
+
+@router.get("/settings/payment-references", tags=["settings"])
+async def get_reference_settings(principal: ReaderPrincipal, request: Request) -> dict[str, str]:
+    """The creditor country and the scheme of the references new invoices get."""
+    rt = _rt(request)
+    async with rt.db.reading() as session:
+        policy = await reference_policy(session, principal.tenant, default_creditor_country(rt))
+    return _policy_view(policy)
+
+
+@router.put("/settings/payment-references", tags=["settings"])
+async def put_reference_settings(
+    body: PaymentReferenceSettingsBody, principal: AdminPrincipal, request: Request
+) -> dict[str, str]:
+    """Set the creditor's country: new invoices without a reference get a Belgian OGM (BE), a
+    Dutch betalingskenmerk (NL) or an ISO 11649 RF reference (any other country), unless
+    ``scheme`` names one explicitly. Invoices issued earlier keep their reference."""
+    policy = await set_reference_policy(
+        _rt(request), principal.tenant, body.creditor_country, body.scheme
+    )
+    return _policy_view(policy)

@@ -7,11 +7,37 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from contracts.invoicing import DebtorProfile
+from contracts.references import PaymentReferenceScheme
+from invoice_service.domain.identifiers import (
+    MAX_DOCUMENT_NUMBER_LENGTH,
+    canonical_document_number,
+    document_number_problem,
+)
 
 Ref = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+
+
+def _document_number(value: str) -> str:
+    problem = document_number_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return canonical_document_number(value)
+
+
+DocumentNumber = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_DOCUMENT_NUMBER_LENGTH,
+        description="Any printable text, e.g. 2026/0001, A|17, #12, Facture 12 é. In a URL "
+        "path it is percent-encoded (2026%2F0001).",
+        examples=["2026/0001"],
+    ),
+    AfterValidator(_document_number),
+]
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
 
 
@@ -102,7 +128,7 @@ class PaymentTermsBody(BaseModel):
 class InvoiceBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    invoice_number: Ref
+    invoice_number: DocumentNumber
     debtor_ref: Ref
     issue_date: date
     due_date: date | None = None
@@ -135,6 +161,7 @@ class InvoiceView(BaseModel):
     amount_due: str
     open_amount: str
     payment_reference: str
+    payment_reference_scheme: PaymentReferenceScheme
     status: str
     overdue_since: date | None
     version: int
@@ -162,19 +189,19 @@ class BatchBody(BaseModel):
 class CreditNoteBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    credit_note_number: Ref
+    credit_note_number: DocumentNumber
     debtor_ref: Ref
     issue_date: date
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     amount: Money = Field(gt=0)
-    invoice_numbers: list[Ref] = Field(default_factory=list, max_length=100)
+    invoice_numbers: list[DocumentNumber] = Field(default_factory=list, max_length=100)
     reason: str | None = Field(default=None, max_length=500)
 
 
 class AllocationBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    invoice_number: Ref
+    invoice_number: DocumentNumber
     amount: Money = Field(gt=0)
 
 
@@ -213,3 +240,27 @@ class ReversalBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reversed_on: date | None = None
+
+
+class PaymentReferenceSettingsBody(BaseModel):
+    """The creditor's country decides which reference new invoices get (BE → OGM, NL →
+    betalingskenmerk, any other → RF); ``scheme`` overrides that choice."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    creditor_country: str = Field(pattern=r"^[A-Za-z]{2}$")
+    scheme: PaymentReferenceScheme | None = None
+
+    @field_validator("creditor_country")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @field_validator("scheme")
+    @classmethod
+    def _generated(cls, value: PaymentReferenceScheme | None) -> PaymentReferenceScheme | None:
+        if value == "unstructured":
+            raise ValueError(
+                "new invoices get a structured reference: be_ogm, iso11649 or nl_betalingskenmerk"
+            )
+        return value

@@ -18,8 +18,11 @@ from eventkit.store import ConcurrencyError
 from invoice_service.application.invoicing import (
     IssueInvoice,
     _register_debtor,
+    default_creditor_country,
+    free_references,
     invoice_view,
     prepare_invoice,
+    reference_policy,
     request_hash,
 )
 from invoice_service.projections.tables import debtors, invoices
@@ -66,6 +69,18 @@ async def _issue_batch(
                 )
             ).all()
         }
+        policy = await reference_policy(s, tenant, default_creditor_country(rt))
+        generated = await free_references(
+            s,
+            tenant,
+            policy,
+            [
+                cmd.invoice_number
+                for _, cmd in commands
+                if cmd.invoice_number not in existing
+                and not (cmd.payment_reference and cmd.payment_reference.strip())
+            ],
+        )
         in_batch: dict[str, str] = {}
         rows: list[dict[str, Any]] = []
         new: list[Aggregate] = []
@@ -91,7 +106,14 @@ async def _issue_batch(
                 await _register_debtor(uow, tenant, cmd.debtor_ref, cmd.debtor)
                 known[cmd.debtor_ref] = cmd.debtor
             try:
-                invoice, row = prepare_invoice(cmd, known.get(cmd.debtor_ref), digest, now)
+                invoice, row = prepare_invoice(
+                    cmd,
+                    known.get(cmd.debtor_ref),
+                    digest,
+                    now,
+                    policy,
+                    generated.get(cmd.invoice_number),
+                )
             except Problem as problem:
                 results.append(
                     {

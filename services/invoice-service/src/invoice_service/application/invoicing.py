@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.invoicing import (
@@ -21,16 +22,25 @@ from contracts.invoicing import (
     InvoiceTermsSet,
     PaymentOverdue,
 )
+from contracts.references import PaymentReferenceScheme
 from eventkit.api import FieldProblem, Problem
 from eventkit.clock import start_of_business_day
+from eventkit.db import affected
 from eventkit.envelope import Envelope, new_envelope
 from eventkit.runtime import Runtime
 from eventkit.store import ConcurrencyError
 from eventkit.timekeeping import Sweep
 from eventkit.uow import UnitOfWork
 from invoice_service.domain.model import Debtor, Invoice
-from invoice_service.domain.references import is_valid_reference, normalise_reference, ogm_from_seed
-from invoice_service.projections.tables import debtors, invoices
+from invoice_service.domain.payment_refs import (
+    MAX_REFERENCE_LENGTH,
+    ClassifiedReference,
+    ReferenceRejected,
+    classify_reference,
+    generate_reference,
+    scheme_for_country,
+)
+from invoice_service.projections.tables import debtors, invoices, tenant_settings
 
 CENT = Decimal("0.01")
 OPEN_STATUSES = ("open", "partially_paid")
@@ -140,11 +150,103 @@ async def find_debtor(
     return DebtorProfile.model_validate(profile) if profile is not None else None
 
 
+# --- payment reference policy ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferencePolicy:
+    """Which reference new invoices of a tenant get, from the creditor's country."""
+
+    creditor_country: str
+    scheme: PaymentReferenceScheme
+
+
+def default_creditor_country(rt: Runtime) -> str:
+    return str(getattr(rt.settings, "default_creditor_country", "BE"))
+
+
+async def reference_policy(
+    session: AsyncSession, tenant_id: str, default_country: str
+) -> ReferencePolicy:
+    row = (
+        await session.execute(
+            select(tenant_settings.c.creditor_country, tenant_settings.c.reference_scheme).where(
+                tenant_settings.c.tenant_id == tenant_id
+            )
+        )
+    ).first()
+    country = row.creditor_country if row is not None else default_country.upper()
+    chosen = row.reference_scheme if row is not None else None
+    return ReferencePolicy(country, chosen or scheme_for_country(country))
+
+
+MAX_REFERENCE_ATTEMPTS = 50
+
+
+async def free_references(
+    session: AsyncSession, tenant_id: str, policy: ReferencePolicy, numbers: Sequence[str]
+) -> dict[str, str]:
+    """A new reference per invoice number that no invoice of the tenant carries yet (a
+    reference must name one invoice, or a payment quoting it could pay another debtor's)."""
+    chosen: dict[str, str] = {}
+    pending = list(dict.fromkeys(numbers))
+    for attempt in range(MAX_REFERENCE_ATTEMPTS):
+        if not pending:
+            return chosen
+        candidates = {n: generate_reference(policy.scheme, tenant_id, n, attempt) for n in pending}
+        taken = set(
+            (
+                await session.execute(
+                    select(invoices.c.payment_reference).where(
+                        invoices.c.tenant_id == tenant_id,
+                        invoices.c.payment_reference.in_(sorted(set(candidates.values()))),
+                    )
+                )
+            ).scalars()
+        )
+        taken.update(chosen.values())
+        retry = []
+        for number, candidate in candidates.items():
+            if candidate in taken:
+                retry.append(number)
+            else:
+                chosen[number] = candidate
+                taken.add(candidate)
+        pending = retry
+    raise Problem(409, "Conflict", "no free payment reference could be generated; retry")
+
+
+async def set_reference_policy(
+    rt: Runtime, tenant_id: str, creditor_country: str, scheme: PaymentReferenceScheme | None
+) -> ReferencePolicy:
+    values = {
+        "creditor_country": creditor_country,
+        "reference_scheme": scheme,
+        "updated_at": rt.clock.now(),
+    }
+    for _ in range(3):
+        try:
+            async with rt.db.transaction() as session:
+                changed = await session.execute(
+                    update(tenant_settings)
+                    .where(tenant_settings.c.tenant_id == tenant_id)
+                    .values(**values)
+                )
+                if not affected(changed):
+                    await session.execute(
+                        tenant_settings.insert().values(tenant_id=tenant_id, **values)
+                    )
+                return await reference_policy(session, tenant_id, default_creditor_country(rt))
+        except IntegrityError:
+            continue  # a concurrent first write won: update it
+    raise Problem(409, "Conflict", "the settings are being changed concurrently; retry")
+
+
 # --- invoices --------------------------------------------------------------------------------
 
 
 def validate_invoice(
-    cmd: IssueInvoice, debtor: DebtorProfile | None
+    cmd: IssueInvoice, debtor: DebtorProfile | None, policy: ReferencePolicy
 ) -> tuple[list[FieldProblem], list[InvoiceLine], Decimal, Decimal]:
     """Every finding at once: amounts add up, dates coherent, references valid, debtor known,
     PO present where the debtor requires one."""
@@ -156,7 +258,7 @@ def validate_invoice(
     lines: list[InvoiceLine] = []
     if cmd.external_totals:
         return (
-            problems + _date_and_reference_problems(cmd, debtor),
+            problems + _date_and_reference_problems(cmd, debtor, policy),
             _stated_lines(cmd),
             (money(cmd.net_total or Decimal(0))),
             money(cmd.vat_total or Decimal(0)),
@@ -202,22 +304,28 @@ def validate_invoice(
                 "amount_due", f"net {net_total} + VAT {vat_total} = {net_total + vat_total}"
             )
         )
-    problems.extend(_date_and_reference_problems(cmd, debtor))
+    problems.extend(_date_and_reference_problems(cmd, debtor, policy))
     return problems, lines, net_total, vat_total
 
 
 def _date_and_reference_problems(
-    cmd: IssueInvoice, debtor: DebtorProfile | None
+    cmd: IssueInvoice, debtor: DebtorProfile | None, policy: ReferencePolicy
 ) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     if cmd.amount_due <= 0:
         problems.append(FieldProblem("amount_due", "must be positive (use a credit note)"))
     if cmd.due_date is not None and cmd.due_date < cmd.issue_date:
         problems.append(FieldProblem("due_date", "is before issue_date"))
-    if cmd.payment_reference and not is_valid_reference(cmd.payment_reference):
-        problems.append(
-            FieldProblem("payment_reference", "structured reference with a wrong check digit")
-        )
+    if cmd.payment_reference and cmd.payment_reference.strip():
+        try:
+            given = classify_reference(cmd.payment_reference, policy.creditor_country)
+        except ReferenceRejected as exc:
+            problems.append(FieldProblem("payment_reference", str(exc)))
+        else:
+            if len(given.value) > MAX_REFERENCE_LENGTH:
+                problems.append(
+                    FieldProblem("payment_reference", f"at most {MAX_REFERENCE_LENGTH} characters")
+                )
     if debtor is not None and debtor.po_required and not cmd.po_number:
         problems.append(FieldProblem("po_number", "this debtor requires a purchase order number"))
     return problems
@@ -255,9 +363,11 @@ def invoice_due_date(cmd: IssueInvoice, debtor: DebtorProfile) -> date:
     return cmd.issue_date + timedelta(days=days)
 
 
-def invoice_terms(cmd: IssueInvoice, debtor: DebtorProfile, due: date) -> InvoiceTermsSet:
+def invoice_terms(
+    cmd: IssueInvoice, debtor: DebtorProfile, due: date, reference: ClassifiedReference
+) -> InvoiceTermsSet:
     """Early-payment discount and the findings that do not block the invoice."""
-    warnings: list[str] = []
+    warnings: list[str] = [reference.warning] if reference.warning else []
     term = (due - cmd.issue_date).days
     if debtor.kind == "B2B" and term > STATUTORY_MAX_TERM_DAYS:
         warnings.append(
@@ -291,6 +401,7 @@ def invoice_view(row: Any) -> dict[str, Any]:
         "amount_due": format(money(Decimal(m["amount_due"])), "f"),
         "open_amount": format(money(Decimal(m["open_amount"])), "f"),
         "payment_reference": m["payment_reference"],
+        "payment_reference_scheme": m["payment_reference_scheme"] or "unstructured",
         "status": m["status"],
         "overdue_since": m["overdue_since"].isoformat() if m["overdue_since"] else None,
         "version": m["version"],
@@ -332,13 +443,15 @@ async def issue_invoice(rt: Runtime, cmd: IssueInvoice) -> IssueResult:
     for _ in range(5):
         try:
             async with rt.uow() as uow:
-                return await _issue(uow, cmd, digest)
+                return await _issue(uow, cmd, digest, default_creditor_country(rt))
         except ConcurrencyError:
             continue  # a concurrent request with the same number won; answer as a replay
     raise Problem(409, "Conflict", "invoice is being written concurrently; retry")
 
 
-async def _issue(uow: UnitOfWork, cmd: IssueInvoice, digest: str) -> IssueResult:
+async def _issue(
+    uow: UnitOfWork, cmd: IssueInvoice, digest: str, default_country: str
+) -> IssueResult:
     session = uow.session
     existing = await _existing(session, cmd.tenant_id, cmd.invoice_number)
     if existing is not None:
@@ -348,7 +461,13 @@ async def _issue(uow: UnitOfWork, cmd: IssueInvoice, digest: str) -> IssueResult
         debtor: DebtorProfile | None = cmd.debtor
     else:
         debtor = await find_debtor(session, cmd.tenant_id, cmd.debtor_ref)
-    invoice, row = prepare_invoice(cmd, debtor, digest, uow.clock.now())
+    policy = await reference_policy(session, cmd.tenant_id, default_country)
+    generated = None
+    if not (cmd.payment_reference and cmd.payment_reference.strip()):
+        generated = (await free_references(session, cmd.tenant_id, policy, [cmd.invoice_number]))[
+            cmd.invoice_number
+        ]
+    invoice, row = prepare_invoice(cmd, debtor, digest, uow.clock.now(), policy, generated)
     uow.track(invoice)
     await session.execute(invoices.insert().values(**row))
     stored = await _existing(session, cmd.tenant_id, cmd.invoice_number)
@@ -356,11 +475,17 @@ async def _issue(uow: UnitOfWork, cmd: IssueInvoice, digest: str) -> IssueResult
 
 
 def prepare_invoice(
-    cmd: IssueInvoice, debtor: DebtorProfile | None, digest: str, now: datetime
+    cmd: IssueInvoice,
+    debtor: DebtorProfile | None,
+    digest: str,
+    now: datetime,
+    policy: ReferencePolicy,
+    generated: str | None,
 ) -> tuple[Invoice, dict[str, Any]]:
     """Validate and build the aggregate (with its new events) and the read-model row; raises
-    ``Problem`` (422) listing every finding."""
-    problems, lines, net_total, vat_total = validate_invoice(cmd, debtor)
+    ``Problem`` (422) listing every finding. ``generated`` is the reference issued for an
+    invoice that came without one."""
+    problems, lines, net_total, vat_total = validate_invoice(cmd, debtor, policy)
     if problems or debtor is None:
         raise Problem(
             422,
@@ -370,12 +495,12 @@ def prepare_invoice(
             errors=problems,
         )
     due = invoice_due_date(cmd, debtor)
-    terms = invoice_terms(cmd, debtor, due)
-    reference = (
-        normalise_reference(cmd.payment_reference)
-        if cmd.payment_reference
-        else ogm_from_seed(f"{cmd.tenant_id}/{cmd.invoice_number}")
-    )
+    if generated is not None:
+        classified = ClassifiedReference(policy.scheme, generated)
+    else:
+        classified = classify_reference(cmd.payment_reference or "", policy.creditor_country)
+    reference = classified.value
+    terms = invoice_terms(cmd, debtor, due, classified)
     event = InvoiceIssued(
         invoice_number=cmd.invoice_number,
         debtor_ref=cmd.debtor_ref,
@@ -387,6 +512,7 @@ def prepare_invoice(
         vat_total=vat_total,
         amount_due=money(cmd.amount_due),
         payment_reference=reference,
+        payment_reference_scheme=classified.scheme,
         po_number=cmd.po_number,
         lines=lines,
     )
@@ -402,6 +528,7 @@ def prepare_invoice(
         "amount_due": event.amount_due,
         "open_amount": event.amount_due,
         "payment_reference": reference,
+        "payment_reference_scheme": classified.scheme,
         "status": "open",
         "overdue_since": None,
         "request_hash": digest,

@@ -38,7 +38,7 @@ from invoice_service.domain.model import (
     Payment,
     SourceKind,
 )
-from invoice_service.domain.references import is_valid_reference, normalise_reference
+from invoice_service.domain.payment_refs import find_references, reference_keys
 from invoice_service.projections.tables import (
     allocations,
     credit_notes,
@@ -286,7 +286,8 @@ def payment_id_for(tenant: str, bank_reference: str) -> str:
 
 def stored_reference(reference: str | None) -> str | None:
     """References are kept in their canonical form so that lookups compare like with like."""
-    return normalise_reference(reference)[:60] if reference and reference.strip() else None
+    keys = reference_keys(reference or "")
+    return keys[0][:60] if keys else None
 
 
 def compact_iban(iban: str | None) -> str | None:
@@ -413,17 +414,15 @@ async def match_payment(
     """Matching order: structured reference → references and invoice numbers in free text →
     debtor (given or by IBAN) + amount → nothing (the unmatched queue)."""
     tenant, currency = cmd.tenant_id, cmd.currency
-    ref = cmd.structured_reference
-    if ref and is_valid_reference(ref) and ref.strip():
+    keys = reference_keys(cmd.structured_reference or "")
+    if keys:
         found = await _open_candidates(
-            session, tenant, currency, invoices.c.payment_reference == normalise_reference(ref)
+            session, tenant, currency, invoices.c.payment_reference.in_(keys)
         )
         if found:
             return "structured_reference", found, None
     text = cmd.remittance_info or ""
     if text:
-        from invoice_service.domain.payment_refs import find_references
-
         refs = [r.value for r in find_references(text)]
         tokens = sorted(set(INVOICE_TOKEN.findall(text)))[:200]
         conditions = []
@@ -431,6 +430,8 @@ async def match_payment(
             conditions.append(invoices.c.payment_reference.in_(refs))
         if tokens:
             conditions.append(invoices.c.invoice_number.in_(tokens))
+            # an unstructured or check-less reference quoted as it was issued
+            conditions.append(invoices.c.payment_reference.in_(tokens))
         if conditions:
             found = await _open_candidates(session, tenant, currency, or_(*conditions))
             if found:

@@ -1,5 +1,14 @@
-"""Payment references for matching bank statement lines to invoices.
+"""Payment references: one place that knows every scheme.
 
+* :func:`classify_reference` tells what a reference given with an invoice is: a Belgian
+  structured communication (OGM/VCS), an ISO 11649 RF creditor reference, a Dutch
+  betalingskenmerk, or unstructured text. Only a reference that *claims* a scheme by its form
+  (``+++…+++``/``***…***`` or ``ddd/dddd/ddddd``, or ``RF`` + two digits) and fails that
+  scheme's check is refused; anything else is kept as unstructured with a warning.
+* :func:`generate_reference` issues a new reference in the creditor's scheme: OGM for
+  Belgian creditors, betalingskenmerk for Dutch ones, RF otherwise (:func:`scheme_for_country`).
+* :func:`reference_keys` gives the canonical forms a reference quoted on a payment can denote
+  (matching compares canonical forms).
 * Dutch *betalingskenmerk* (Betaalvereniging Nederland / Currence specification): 16 digits
   (check digit + 15 digits), 9–14 digits (check digit + length code + 7–12 digits) or
   7 digits (no check information at all).  The check digit is a weighted modulus 11 over
@@ -12,6 +21,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -19,7 +29,15 @@ from typing import Literal
 from stdnum import iso11649
 from stdnum.be import ogm_vcs
 
+from contracts.references import PaymentReferenceScheme
+
 ReferenceKind = Literal["ogm", "rf", "nl"]
+SCHEME_OF_KIND: dict[ReferenceKind, PaymentReferenceScheme] = {
+    "ogm": "be_ogm",
+    "rf": "iso11649",
+    "nl": "nl_betalingskenmerk",
+}
+MAX_REFERENCE_LENGTH = 40
 
 _NL_WEIGHTS = (2, 4, 8, 5, 10, 9, 7, 3, 6, 1)
 _NL_SEPARATORS = re.compile(r"[ .]")
@@ -84,6 +102,10 @@ class FoundReference:
 
     kind: ReferenceKind
     value: str
+
+    @property
+    def scheme(self) -> PaymentReferenceScheme:
+        return SCHEME_OF_KIND[self.kind]
 
 
 # Boundaries: a bare number must not be glued to letters or digits (IBANs, invoice numbers).
@@ -210,3 +232,150 @@ def find_references(text: str) -> list[FoundReference]:
         if hit.reference not in found:
             found.append(hit.reference)
     return found
+
+
+# --- classification of a reference given with an invoice -------------------------------------
+
+
+class ReferenceRejected(ValueError):
+    """The reference claims a scheme by its form and fails that scheme's check."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifiedReference:
+    """A reference in canonical form with its scheme; ``warning`` is set when it is kept as
+    unstructured text (it then matches only where a payment quotes it literally)."""
+
+    scheme: PaymentReferenceScheme
+    value: str
+    warning: str | None = None
+
+
+_OGM_CLAIM = re.compile(r"^(\+{3}|\*{3}).*|^\d{3}\s?/\s?\d{4}\s?/\s?\d{5}$", re.DOTALL)
+_RF_CLAIM = re.compile(r"^RF\d{2}", re.IGNORECASE)
+_DIGIT_GROUPS = re.compile(r"^\d+(?:[ .]\d+)*$")
+
+
+def _ogm_canonical(digits: str) -> str:
+    return f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
+
+
+def classify_reference(text: str, creditor_country: str | None = None) -> ClassifiedReference:
+    """Classify ``text`` (see the module docstring); raises :class:`ReferenceRejected` only for
+    a reference that claims a scheme and fails it.
+
+    All-digit references are read as what they pass: 12 digits with a valid mod-97 check are an
+    OGM, 16 (or 9–14 with a length code) digits with a valid weighted check digit a
+    betalingskenmerk. Twelve digits may pass both; the creditor's country decides (NL →
+    betalingskenmerk, else OGM). Seven digits are the check-less Dutch form for a Dutch
+    creditor and plain text for anyone else."""
+    given = text.strip()
+    country = (creditor_country or "").upper()
+    if _OGM_CLAIM.match(given):
+        compact = re.sub(r"[+*/\s.]", "", given)
+        if len(compact) != 12 or not compact.isdigit():
+            raise ReferenceRejected(
+                "a structured communication (OGM/VCS) has 12 digits: +++ddd/dddd/ddddd+++"
+            )
+        if not ogm_vcs.is_valid(compact):
+            raise ReferenceRejected(
+                "structured communication (OGM/VCS) with a wrong check digit: the last two "
+                "digits must be the first ten modulo 97"
+            )
+        return ClassifiedReference("be_ogm", _ogm_canonical(compact))
+    if _RF_CLAIM.match(given):
+        compact = re.sub(r"\s", "", given).upper()
+        if len(compact) > 25 or not compact.isascii() or not compact.isalnum():
+            raise ReferenceRejected(
+                "an ISO 11649 reference is RF, two check digits and at most 21 letters or digits"
+            )
+        if not iso11649.is_valid(compact):
+            raise ReferenceRejected("ISO 11649 (RF) reference with wrong check digits")
+        return ClassifiedReference("iso11649", compact)
+    if _DIGIT_GROUPS.match(given):
+        digits = _NL_SEPARATORS.sub("", given)
+        ogm = len(digits) == 12 and ogm_vcs.is_valid(digits)
+        nl = nl_payment_reference_is_valid(digits) and (len(digits) != 7 or country == "NL")
+        if ogm and (not nl or country != "NL"):
+            return ClassifiedReference("be_ogm", _ogm_canonical(digits))
+        if nl:
+            return ClassifiedReference("nl_betalingskenmerk", digits)
+        return ClassifiedReference(
+            "unstructured",
+            given,
+            f"payment reference {given!r} passes no structured check (not an OGM, RF or "
+            "betalingskenmerk): kept as free text, matched only where a payment quotes it",
+        )
+    return ClassifiedReference(
+        "unstructured",
+        given,
+        f"payment reference {given!r} is not structured (OGM, RF or betalingskenmerk): kept as "
+        "free text, matched only where a payment quotes it",
+    )
+
+
+def reference_keys(text: str) -> list[str]:
+    """Every canonical form a reference quoted on a payment can denote, most likely first.
+    Never raises: a payer's typo is simply a reference that matches nothing."""
+    given = text.strip()
+    if not given:
+        return []
+    keys: list[str] = []
+    for country in ("BE", "NL"):
+        try:
+            value = classify_reference(given, country).value
+        except ReferenceRejected:
+            value = given
+        if value not in keys:
+            keys.append(value)
+    return keys
+
+
+# --- generation -------------------------------------------------------------------------------
+
+
+def scheme_for_country(country: str) -> PaymentReferenceScheme:
+    """The reference a creditor in ``country`` issues: what its debtors' banks expect."""
+    upper = country.upper()
+    if upper == "BE":
+        return "be_ogm"
+    if upper == "NL":
+        return "nl_betalingskenmerk"
+    return "iso11649"
+
+
+def _digits_from(seed: str, attempt: int, count: int) -> str:
+    material = seed if attempt == 0 else f"{seed}#{attempt}"
+    return f"{int(hashlib.sha256(material.encode()).hexdigest(), 16) % 10**count:0{count}d}"
+
+
+def rf_reference(body: str) -> str:
+    """An ISO 11649 reference for ``body`` (1–21 letters or digits)."""
+    compact = body.upper()
+    if not 1 <= len(compact) <= 21 or not compact.isascii() or not compact.isalnum():
+        raise ValueError("an RF body is 1 to 21 letters or digits")
+    numeric = "".join(str(int(ch, 36)) for ch in compact + "RF00")
+    return f"RF{98 - int(numeric) % 97:02d}{compact}"
+
+
+def generate_reference(
+    scheme: PaymentReferenceScheme, tenant_id: str, invoice_number: str, attempt: int = 0
+) -> str:
+    """A new canonical reference of ``scheme`` for this invoice; ``attempt`` > 0 gives another
+    one when the first is taken already.
+
+    RF references carry the invoice number itself when it has at most 21 letters and digits
+    (the payer recognises it); other schemes and collisions use digits derived from tenant and
+    invoice number."""
+    seed = f"{tenant_id}/{invoice_number}"
+    if scheme == "be_ogm":
+        base = _digits_from(seed, attempt, 10)
+        return _ogm_canonical(f"{base}{int(base) % 97 or 97:02d}")
+    if scheme == "nl_betalingskenmerk":
+        return nl_payment_reference(_digits_from(seed, attempt, 15))
+    if scheme == "iso11649":
+        readable = re.sub(r"[^0-9A-Za-z]", "", invoice_number)
+        if attempt == 0 and 1 <= len(readable) <= 21 and readable.isascii():
+            return rf_reference(readable)
+        return rf_reference(_digits_from(seed, attempt, 21))
+    raise ValueError(f"no reference is generated for {scheme!r}")

@@ -39,6 +39,8 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _defused_fromstring
 
+from invoice_service.domain.identifiers import canonical_document_number, document_number_problem
+
 MAX_XML_BYTES = 5 * 1024 * 1024
 
 INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -258,7 +260,7 @@ class _Reader:
     def document(self) -> UblDocument:
         root = self.root
         invoice = self.kind == "invoice"
-        number = self.required_text(root, "cbc:ID")
+        number = self.document_number(root, "cbc:ID")
         issue_date = self.date_of(root, "cbc:IssueDate")
         if issue_date is None and self.text(root, "cbc:IssueDate") is None:
             self.findings.append((self.field("cbc:IssueDate"), "missing"))
@@ -308,13 +310,7 @@ class _Reader:
             order_reference=self.text(root, "cac:OrderReference/cbc:ID"),
             payment_reference=self.text(root, "cac:PaymentMeans/cbc:PaymentID"),
             payment_terms_note=self.text(root, "cac:PaymentTerms/cbc:Note"),
-            billing_references=tuple(
-                ref.text.strip()
-                for ref in root.findall(
-                    "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", NS
-                )
-                if ref.text and ref.text.strip()
-            ),
+            billing_references=self.billing_references(),
             buyer=buyer,
             seller=seller,
             lines=tuple(lines),
@@ -331,6 +327,26 @@ class _Reader:
         if self.findings:
             raise UblError(self.findings)
         return document
+
+    def document_number(self, node: Element, path: str) -> str:
+        number = self.required_text(node, path)
+        problem = document_number_problem(number) if number else None
+        if problem is not None:
+            self.findings.append((self.field(path), problem))
+        return canonical_document_number(number)
+
+    def billing_references(self) -> tuple[str, ...]:
+        path = "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"
+        numbers: list[str] = []
+        for i, ref in enumerate(self.root.findall(path, NS), start=1):
+            number = (ref.text or "").strip()
+            if not number:
+                continue
+            problem = document_number_problem(number)
+            if problem is not None:
+                self.findings.append((f"{self.prefix}/cac:BillingReference[{i}]", problem))
+            numbers.append(canonical_document_number(number))
+        return tuple(numbers)
 
     def party(self, path: str) -> UblParty:
         node = self.root.find(path, NS)

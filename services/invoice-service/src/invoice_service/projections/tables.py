@@ -46,6 +46,7 @@ invoices = Table(
     Column("amount_due", Numeric(18, 2), nullable=False),
     Column("open_amount", Numeric(18, 2), nullable=False),
     Column("payment_reference", String(40), nullable=False),
+    Column("payment_reference_scheme", String(20)),
     Column("status", String(20), nullable=False),
     Column("overdue_since", Date),
     Column("request_hash", String(64), nullable=False),
@@ -57,6 +58,7 @@ invoices = Table(
     Column("warnings", JSON),
     Index("ix_invoices_overdue_scan", "due_date", "status"),
     Index("ix_invoices_debtor", "tenant_id", "debtor_ref"),
+    Index("ix_invoices_payment_reference", "tenant_id", "payment_reference"),
 )
 
 credit_notes = Table(
@@ -99,8 +101,56 @@ payments = Table(
     Column("reversal_reference", String(200)),
     Column("request_hash", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # What identifies the bank transaction, for reversals that name it
+    Column("account_iban", String(40)),
+    Column("servicer_reference", String(100)),
+    Column("end_to_end_id", String(100)),
+    Column("instruction_id", String(100)),
+    Column("transaction_id", String(100)),
     UniqueConstraint("tenant_id", "bank_reference", name="uq_payments_bank_reference"),
     Index("ix_payments_status", "tenant_id", "status"),
+    Index("ix_payments_end_to_end", "tenant_id", "end_to_end_id"),
+)
+
+tenant_settings = Table(
+    "tenant_settings",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("creditor_country", String(2), nullable=False),
+    Column("reference_scheme", String(20)),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Reversals (returns) the ledger could not tie to exactly one payment: they wait for a person.
+unmatched_reversals = Table(
+    "unmatched_reversals",
+    metadata,
+    Column("tenant_id", String(64), primary_key=True),
+    Column("reversal_id", String(100), primary_key=True),
+    Column("bank_reference", String(200), nullable=False),
+    Column("account_iban", String(40)),
+    Column("amount", Numeric(18, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("booking_date", Date, nullable=False),
+    Column("end_to_end_id", String(100)),
+    Column("instruction_id", String(100)),
+    Column("transaction_id", String(100)),
+    Column("original_bank_reference", String(100)),
+    Column("counterparty_iban", String(40)),
+    Column("counterparty_name", String(300)),
+    Column("reference", String(60)),
+    Column("remittance_info", String(1000)),
+    Column("return_reason", String(35)),
+    Column("reason", String(300), nullable=False),
+    Column("candidates", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("resolved_payment_id", String(100)),
+    Column("resolution_note", String(500)),
+    Column("resolved_at", UTCDateTime),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("tenant_id", "bank_reference", name="uq_unmatched_reversals_bank_reference"),
+    Index("ix_unmatched_reversals_status", "tenant_id", "status"),
 )
 
 allocations = Table(
