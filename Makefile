@@ -6,7 +6,10 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: help install run test lint typecheck unit e2e bench clean
+# apt needs root: sudo when not root
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help install run test lint typecheck unit e2e bench clean browsers console
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,7 +21,7 @@ $(CURDIR)/.tools/bin/uv:
 install: $(UV) ## install Python and every package of the workspace into .venv
 	$(UV) sync --frozen --all-packages --python 3.11
 
-run: install ## start the whole system locally (broker, SMTP sink, four services); Ctrl-C stops it
+run: install ## start the whole system locally (broker, SMTP sink, four services, ops console on :8000); Ctrl-C stops it
 	$(UV) run --frozen devstack run $(RUN_ARGS)
 
 lint: install ## ruff
@@ -26,9 +29,17 @@ lint: install ## ruff
 	$(UV) run --frozen ruff format --check .
 
 typecheck: install ## mypy --strict
-	$(UV) run --frozen mypy shared/eventkit/src shared/contracts/src shared/devstack/src services/*/src
+	$(UV) run --frozen mypy shared/eventkit/src shared/contracts/src shared/devstack/src services/*-service/src
 
-test: lint typecheck ## lint, type-check and run the whole test suite
+browsers: ## Debian's Chromium and ChromeDriver for the browser tests (apt, only when missing)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; else \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+			--no-install-recommends chromium chromium-driver fonts-dejavu-core; fi
+
+console: install ## build the ops console from its lockfile (npm ci and vite build only when needed)
+	$(UV) run --frozen devstack build-console
+
+test: lint typecheck browsers console ## lint, type-check and run the whole test suite
 	$(UV) run --frozen pytest -q $(PYTEST_ARGS)
 
 unit: install ## the tests without the end-to-end ones

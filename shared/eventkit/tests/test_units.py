@@ -107,6 +107,38 @@ def test_settings_refuse_the_development_key_in_production() -> None:
     assert settings.api_keys[0].key_hash != hash_api_key(DEV_API_KEY)
 
 
+def test_settings_allow_only_exact_browser_origins() -> None:
+    env = {
+        "DATABASE_URL": "sqlite+aiosqlite:///x.db",
+        "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092",
+        "API_KEYS": dev_api_keys_env(),
+    }
+    with mock.patch.dict(os.environ, env, clear=True):
+        assert ServiceSettings().cors_allowed_origins == []  # type: ignore[call-arg]
+    allowed = "http://127.0.0.1:8000, https://console.example.com,http://[::1]:8000"
+    with mock.patch.dict(os.environ, {**env, "CORS_ALLOWED_ORIGINS": allowed}, clear=True):
+        assert ServiceSettings().cors_allowed_origins == [  # type: ignore[call-arg]
+            "http://127.0.0.1:8000",
+            "https://console.example.com",
+            "http://[::1]:8000",
+        ]
+    for wrong in (
+        "*",
+        "http://*.example.com",
+        "https://console.example.com/",
+        "console.example.com",
+        "https://console.example.com/app",
+        "ftp://x",
+        "null",
+        "http://a.example.com:8000/x",
+    ):
+        with (
+            mock.patch.dict(os.environ, {**env, "CORS_ALLOWED_ORIGINS": wrong}, clear=True),
+            pytest.raises(ValidationError, match="exact origin"),
+        ):
+            ServiceSettings()  # type: ignore[call-arg]
+
+
 def test_settings_name_missing_required_values() -> None:
     with mock.patch.dict(os.environ, {}, clear=True), pytest.raises(ValidationError) as info:
         ServiceSettings()  # type: ignore[call-arg]

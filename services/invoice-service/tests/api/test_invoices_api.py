@@ -123,3 +123,64 @@ async def test_tenants_and_scopes_are_enforced(service: tuple[Runtime, httpx.Asy
     ).status_code == 404
     listed = await client.get("/v1/invoices", headers=auth(OTHER_TENANT_KEY))
     assert listed.json() == []
+
+
+async def test_debtor_list_searches_pages_and_stays_in_the_tenant(
+    service: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    _rt, client = service
+    run = uuid.uuid4().hex[:6]
+    names = {
+        f"L{run}-1": "Brouwerij Janssens BV",
+        f"L{run}-2": "Boulangerie Dupont SRL",
+        f"L{run}-3": "Dupont_100% Trading",
+    }
+    for ref, name in names.items():
+        r = await client.put(
+            f"/v1/debtors/{ref}", json=debtor_body(legal_name=name), headers=auth()
+        )
+        assert r.status_code == 201, r.text
+    # the ops console's search: part of the name, any case; wildcards are plain characters
+    found = await client.get("/v1/debtors", params={"q": "DUPONT"}, headers=auth("acme-ops-key"))
+    assert found.status_code == 200, found.text
+    assert [d["debtor_ref"] for d in found.json()] == [f"L{run}-2", f"L{run}-3"]
+    assert found.json()[0]["profile"]["legal_name"] == "Boulangerie Dupont SRL"
+    literal = await client.get("/v1/debtors", params={"q": "_100%"}, headers=auth())
+    assert [d["debtor_ref"] for d in literal.json()] == [f"L{run}-3"]
+    by_ref = await client.get("/v1/debtors", params={"q": f"l{run}-1"}, headers=auth())
+    assert [d["debtor_ref"] for d in by_ref.json()] == [f"L{run}-1"]
+    # pages in reference order
+    first = await client.get("/v1/debtors", params={"q": run, "limit": 2}, headers=auth())
+    assert [d["debtor_ref"] for d in first.json()] == [f"L{run}-1", f"L{run}-2"]
+    rest = await client.get(
+        "/v1/debtors", params={"q": run, "limit": 2, "after": f"L{run}-2"}, headers=auth()
+    )
+    assert [d["debtor_ref"] for d in rest.json()] == [f"L{run}-3"]
+    # another tenant sees none of them; no key, no list; a bad limit is a 422 naming the field
+    other = await client.get("/v1/debtors", params={"q": run}, headers=auth(OTHER_TENANT_KEY))
+    assert other.status_code == 200 and other.json() == []
+    assert (await client.get("/v1/debtors")).status_code == 401
+    bad = await client.get("/v1/debtors", params={"limit": 0}, headers=auth())
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "limit"
+
+
+async def test_clock_moves_only_in_simulated_time_and_only_for_admins(
+    service: tuple[Runtime, httpx.AsyncClient],
+) -> None:
+    _rt, client = service
+    forbidden = await client.post(
+        "/v1/admin/clock:advance", json={"days": 1}, headers=auth("acme-ops-key")
+    )
+    assert forbidden.status_code == 403
+    refused = await client.post("/v1/admin/clock:advance", json={"days": 1}, headers=auth())
+    assert refused.status_code == 409
+    assert refused.json()["type"].endswith("/clock-not-simulated")
+    both = await client.post(
+        "/v1/admin/clock:advance",
+        json={"days": 1, "to": "2030-01-01T00:00:00+00:00"},
+        headers=auth(),
+    )
+    assert both.status_code == 422
+    too_far = await client.post("/v1/admin/clock:advance", json={"days": 401}, headers=auth())
+    assert too_far.status_code == 422 and too_far.json()["errors"][0]["field"] == "days"

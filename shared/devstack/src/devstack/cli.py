@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 
 from devstack.clock import advance_clock
+from devstack.console import CONSOLE_PORT, ensure_console_built
+from devstack.demo import DEMO_START, load_demo
 from devstack.stack import SERVICES, Stack, StackOptions
 from eventkit.settings import DEV_API_KEY
 
@@ -33,6 +35,8 @@ def banner(stack: Stack, seconds: float) -> None:
     _say(f"  {'Kafka-protocol broker':<22} {stack.broker.bootstrap_servers}")
     _say(f"  {'SMTP sink':<22} {o.host}:{stack.smtp.port}   mail kept in {o.data_dir / 'mail'}")
     _say(f"  {'logs':<22} {o.data_dir / 'logs'}")
+    if stack.console is not None:
+        _say(f"\n  {'ops console':<22} {stack.console.url}   (development key prefilled)")
     inv = stack.url("invoice-service")
     dun = stack.url("dunning-service")
     _say(f"\nDevelopment API key (tenant 'acme', every scope): {DEV_API_KEY}\n")
@@ -59,6 +63,8 @@ def banner(stack: Stack, seconds: float) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).resolve()
     start = None
+    if args.demo and args.clock != "simulated":
+        args.clock, args.start = "simulated", args.start or DEMO_START.isoformat()
     if args.clock == "simulated":
         start = datetime.fromisoformat(args.start) if args.start else datetime.now(UTC)
     options = StackOptions(
@@ -67,6 +73,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         simulated_start=start,
         broker_port=args.broker_port,
         smtp_port=args.smtp_port,
+        console=not args.no_console,
+        console_port=args.console_port,
     )
     stack = Stack(options)
     stopping = threading.Event()
@@ -80,6 +88,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         stack.start(timeout=args.timeout)
         banner(stack, time.monotonic() - began)
+        if args.demo:
+            _say("Loading the demo book and moving the clock 40 days…")
+            load_demo({name: svc.url for name, svc in stack.services.items()})
+            _say("Demo loaded.")
         while not stopping.is_set():
             for name, svc in stack.services.items():
                 if svc.process.poll() is not None:
@@ -123,13 +135,30 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--broker-port", type=int, default=None)
     run.add_argument("--smtp-port", type=int, default=None)
     run.add_argument("--timeout", type=float, default=60.0)
+    run.add_argument(
+        "--demo",
+        action="store_true",
+        help="simulated time from 2026-01-05, six debtors and their invoices, 40 days moved",
+    )
+    run.add_argument("--no-console", action="store_true", help="do not build or serve the console")
+    run.add_argument("--console-port", type=int, default=CONSOLE_PORT)
     clock = sub.add_parser("clock", help="advance simulated time of a running stack")
     group = clock.add_mutually_exclusive_group(required=True)
     group.add_argument("--days", type=int)
     group.add_argument("--to", help="ISO 8601 moment")
+    sub.add_parser("build-console", help="install and build the ops console, each only when needed")
     args = parser.parse_args(argv)
     if args.command == "clock":
         return cmd_clock(args)
+    if args.command == "build-console":
+        began = time.monotonic()
+        outcome = ensure_console_built()
+        done = [w for w, did in (("npm ci", outcome.installed), ("build", outcome.built)) if did]
+        _say(
+            f"ops console {'(' + ' + '.join(done) + ')' if done else 'up to date'} in "
+            f"{time.monotonic() - began:.1f} s: {outcome.dist}"
+        )
+        return 0
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "run"])
     return cmd_run(args)

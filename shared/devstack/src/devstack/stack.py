@@ -4,6 +4,7 @@ Used by ``make run`` and by the end-to-end tests (which need real processes)."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -19,9 +20,16 @@ from pathlib import Path
 import httpx
 
 from contracts.topics import all_topics
+from devstack.console import (
+    CONSOLE_PORT,
+    BuildOutcome,
+    ConsoleServer,
+    console_config,
+    ensure_console_built,
+)
 from devstack.smtp import SmtpSink
-from eventkit.localbroker import LocalBroker
-from eventkit.settings import dev_api_keys_env
+from eventkit.localbroker import LocalBroker, free_port
+from eventkit.settings import DEV_API_KEY, dev_api_keys_env
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,11 @@ class StackOptions:
     api_keys: str = field(default_factory=dev_api_keys_env)
     log_json: bool = False
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    # The ops console: built when needed and served on this port (0: a free one); the services
+    # then allow its origin (CORS) and nothing else.
+    console: bool = False
+    console_port: int = CONSOLE_PORT
+    console_dir: Path | None = None
 
 
 @dataclass
@@ -76,6 +89,15 @@ class Stack:
             host=options.host, port=options.smtp_port or 0, maildir=options.data_dir / "mail"
         )
         self.services: dict[str, RunningService] = {}
+        self.console: ConsoleServer | None = None
+        self.console_build: BuildOutcome | None = None
+        self._console_port = (options.console_port or free_port()) if options.console else None
+
+    @property
+    def console_origin(self) -> str | None:
+        if self._console_port is None:
+            return None
+        return f"http://{self.options.host}:{self._console_port}"
 
     def url(self, service: str) -> str:
         return self.services[service].url
@@ -106,6 +128,8 @@ class Stack:
         )
         if o.simulated_start is not None:
             env["SIMULATED_START"] = o.simulated_start.isoformat()
+        if self.console_origin is not None:
+            env["CORS_ALLOWED_ORIGINS"] = self.console_origin
         env.update(o.extra_env)
         return env
 
@@ -115,10 +139,35 @@ class Stack:
         self.broker.start()
         self.broker.create_topics(all_topics())
         self.smtp.start()
-        for spec in SERVICES:
-            self.start_service(spec)
-        self.wait_ready(timeout)
+        builder: concurrent.futures.Future[BuildOutcome] | None = None
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            if self.options.console:  # built while the services start
+                builder = pool.submit(ensure_console_built, self.options.console_dir)
+            for spec in SERVICES:
+                self.start_service(spec)
+            self.wait_ready(timeout)
+            if builder is not None:
+                self.console_build = builder.result()
+        if self.console_build is not None:
+            self.start_console(self.console_build.dist)
         self._write_state()
+
+    def start_console(self, dist: Path) -> ConsoleServer:
+        assert self._console_port is not None  # noqa: S101 - only called with a console
+        api_key = DEV_API_KEY if self.options.api_keys == dev_api_keys_env() else None
+        self.console = ConsoleServer(
+            dist,
+            console_config(
+                {name: svc.url for name, svc in self.services.items()},
+                environment="development",
+                clock_mode=self.options.clock_mode,
+                api_key=api_key,
+            ),
+            host=self.options.host,
+            port=self._console_port,
+        )
+        self.console.start()
+        return self.console
 
     def start_service(self, spec: ServiceSpec) -> RunningService:
         log_path = self.options.data_dir / "logs" / f"{spec.short}.log"
@@ -165,6 +214,9 @@ class Stack:
                 svc.process.wait(timeout=5)
 
     def stop(self) -> None:
+        if self.console is not None:
+            self.console.stop()
+            self.console = None
         for name in list(self.services):
             with contextlib.suppress(Exception):
                 self.stop_service(name)
@@ -179,6 +231,7 @@ class Stack:
             "smtp": f"{self.options.host}:{self.smtp.port}",
             "services": {name: svc.url for name, svc in self.services.items()},
             "clock_mode": self.options.clock_mode,
+            "console": self.console.url if self.console else None,
         }
         (self.options.data_dir / "stack.json").write_text(json.dumps(state, indent=2))
 

@@ -9,22 +9,27 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eventkit.aggregate import Aggregate
 from eventkit.api import (
     AdminPrincipal,
     ApiKeyAuthenticator,
+    FieldProblem,
+    Problem,
     install_correlation_middleware,
     install_problem_handlers,
 )
 from eventkit.clock import Clock, SimulatedClock, SystemClock
+from eventkit.codec import encode_value, header_pairs, to_kafka_headers
 from eventkit.consumer import EventConsumer, Subscription, rebuild_projection
 from eventkit.db import Database
 from eventkit.envelope import Envelope
@@ -35,7 +40,7 @@ from eventkit.migrations import upgrade
 from eventkit.outbox import OutboxRelay, OutboxWriter, router_from_map
 from eventkit.settings import ClockMode, ServiceSettings
 from eventkit.store import SqlEventStore
-from eventkit.timekeeping import Sweep, Timekeeper
+from eventkit.timekeeping import Sweep, Timekeeper, clock_advanced
 from eventkit.uow import EventWriter, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -237,10 +242,41 @@ class Runtime:
             setattr(app.state, key, value)
         install_problem_handlers(app)
         install_correlation_middleware(app)
+        if self.settings.cors_allowed_origins:
+            # Added last, so outermost: error answers carry the CORS headers too.
+            app.add_middleware(
+                CORSMiddleware,
+                allow_origins=list(self.settings.cors_allowed_origins),
+                allow_credentials=False,
+                allow_methods=["GET", "POST", "PUT", "DELETE"],
+                allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Correlation-ID"],
+                expose_headers=[
+                    "X-Correlation-ID",
+                    "Location",
+                    "Content-Disposition",
+                    "X-Content-SHA256",
+                ],
+                max_age=600,
+            )
         app.include_router(_health_router(self))
         for router in self.definition.routers:
             app.include_router(router)
         return app
+
+
+class ClockAdvanceBody(BaseModel):
+    """Either ``days`` (1–400) or ``to`` (a moment with its offset)."""
+
+    model_config = {"extra": "forbid"}
+
+    days: int | None = Field(default=None, ge=1, le=400)
+    to: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ClockAdvanceBody:
+        if (self.days is None) == (self.to is None):
+            raise ValueError("give either days or to")
+        return self
 
 
 def _health_router(runtime: Runtime) -> APIRouter:
@@ -274,6 +310,39 @@ def _health_router(runtime: Runtime) -> APIRouter:
     async def status(_principal: AdminPrincipal) -> dict[str, Any]:
         """Outbox backlog, consumer progress and business time of this service."""
         return await runtime.status()
+
+    @router.post("/v1/admin/clock:advance", status_code=202)
+    async def advance_clock(body: ClockAdvanceBody, _principal: AdminPrincipal) -> dict[str, Any]:
+        """Simulated time only (development and demos): move every service's clock forward
+        by publishing ``system.ClockAdvanced``; each service then sweeps every missed business
+        day in order. Follow ``/v1/admin/status`` of each service to see it arrive."""
+        if not isinstance(runtime.clock, SimulatedClock):
+            raise Problem(
+                409,
+                "Clock not simulated",
+                "this service runs on the system clock; start it with CLOCK_MODE=simulated",
+                kind="clock-not-simulated",
+            )
+        now = runtime.clock.now()
+        target = body.to if body.to is not None else now + timedelta(days=body.days or 0)
+        if target <= now:
+            raise Problem(
+                422,
+                "Invalid request",
+                "simulated time only moves forward",
+                kind="validation",
+                errors=[
+                    FieldProblem("to" if body.to else "days", f"is not after {now.isoformat()}")
+                ],
+            )
+        envelope = clock_advanced(target, producer=runtime.definition.name)
+        await runtime.publisher.send_and_wait(
+            SYSTEM_CLOCK_TOPIC,
+            key=envelope.partition_key,
+            value=encode_value(envelope).encode(),
+            headers=to_kafka_headers(header_pairs(envelope)),
+        )
+        return {"from": now.isoformat(), "to": target.isoformat()}
 
     return router
 

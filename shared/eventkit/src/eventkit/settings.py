@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -16,6 +17,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Scope = Literal["erp", "ops", "agency", "admin"]
 ALL_SCOPES: tuple[Scope, ...] = ("erp", "ops", "agency", "admin")
+
+# An exact browser origin: http(s), a host name or address, an optional port; nothing else.
+ORIGIN = re.compile(r"https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:]+\])(?::[0-9]{1,5})?")
 
 # The development key printed by ``make run``. Refused when ENVIRONMENT=production.
 DEV_API_KEY = "dev-acme-key-0000000000000000"
@@ -70,12 +74,33 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_seconds: float = 0.2
     log_level: str = "INFO"
     log_json: bool = True
+    # Browser origins allowed to call the API (the ops console), exactly as the browser sends
+    # them: ``scheme://host[:port]``, comma-separated. Empty: no cross-origin access at all.
+    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("api_keys", mode="before")
     @classmethod
     def _parse_api_keys(cls, value: object) -> object:
         if isinstance(value, str):
             return parse_api_keys(value)
+        return value
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _exact_origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an exact origin (scheme://host[:port], no path, no "
+                    "wildcard)"
+                )
         return value
 
     @model_validator(mode="after")

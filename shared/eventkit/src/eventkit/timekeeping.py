@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from eventkit.clock import DEFAULT_BUSINESS_TZ, Clock, SimulatedClock
 from eventkit.db import Database, affected, clock_state
-from eventkit.envelope import Envelope
+from eventkit.envelope import Envelope, new_envelope
 from eventkit.events import DomainEvent
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,20 @@ class ClockAdvanced(DomainEvent):
     event_type = "system.ClockAdvanced"
     schema_version = 1
     to: datetime
+
+
+def clock_advanced(to: datetime, *, producer: str) -> Envelope:
+    """The ``ClockAdvanced`` envelope that moves every service's simulated time to ``to``."""
+    return new_envelope(
+        ClockAdvanced(to=to),
+        tenant_id=SYSTEM_TENANT,
+        aggregate_type=CLOCK_AGGREGATE,
+        aggregate_id="clock",
+        aggregate_version=1,
+        clock=SimulatedClock(to),
+        producer=producer,
+        partition_key=SYSTEM_TENANT,
+    )
 
 
 class SweepConflict(Exception):

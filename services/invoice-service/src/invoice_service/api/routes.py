@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from eventkit.api import AdminPrincipal, ErpPrincipal, ReaderPrincipal, not_found
 from eventkit.envelope import stream_id
@@ -67,6 +67,42 @@ async def put_debtor(
     outcome = await register_debtor(rt, principal.tenant, debtor_ref, body)
     response.status_code = 201 if outcome == "created" else 200
     return await get_debtor(debtor_ref, principal, request)
+
+
+@router.get("/debtors", response_model=list[DebtorView], tags=["debtors"])
+async def list_debtors(
+    principal: ReaderPrincipal,
+    request: Request,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="part of the reference or legal name"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    after: Annotated[
+        str | None, Query(max_length=100, description="reference to go on after")
+    ] = None,
+) -> list[DebtorView]:
+    """The tenant's debtors in reference order, optionally those whose reference or legal name
+    contains ``q`` (any case); page on with ``after`` = the last reference of a page."""
+    query = select(debtors.c.debtor_ref, debtors.c.profile, debtors.c.version).where(
+        debtors.c.tenant_id == principal.tenant
+    )
+    if q:
+        pattern = (
+            "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        query = query.where(
+            or_(
+                func.lower(debtors.c.debtor_ref).like(pattern, escape="\\"),
+                func.lower(debtors.c.legal_name).like(pattern, escape="\\"),
+            )
+        )
+    if after:
+        query = query.where(debtors.c.debtor_ref > after)
+    query = query.order_by(debtors.c.debtor_ref).limit(limit)
+    async with _rt(request).db.reading() as session:
+        rows = (await session.execute(query)).all()
+    return [DebtorView(debtor_ref=r.debtor_ref, profile=r.profile, version=r.version) for r in rows]
 
 
 @router.get("/debtors/{debtor_ref}", response_model=DebtorView, tags=["debtors"])
