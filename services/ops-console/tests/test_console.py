@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -148,6 +149,7 @@ def test_browser_journeys(stack: Stack) -> None:
     output = completed.stdout + completed.stderr
     print(output)  # noqa: T201 - the journeys' own report, shown with -s or on failure
     assert completed.returncode == 0, output[-6000:]
-    assert "# fail 0" in output
+    assert re.search(r"^(ℹ|#) fail 0$", output, re.M), "the journeys report failures"
+    assert re.search(r"^(ℹ|#) pass ([1-9]\d*)$", output, re.M), "no journey ran"
     taken = sorted(p.name for p in shots.glob("*.png"))
     assert len(taken) >= 20, taken

@@ -45,7 +45,7 @@ async function api(service, pathname, init = {}) {
   return { status: response.status, body };
 }
 
-async function eventually(check, { timeout = 20_000, what = "condition" } = {}) {
+async function eventually(check, { timeout = 45_000, what = "condition" } = {}) {
   const deadline = Date.now() + timeout;
   let last;
   for (;;) {
@@ -207,9 +207,10 @@ test("approve a formal notice: its letter appears in the timeline and opens as a
     async () => {
       await page.reload();
       await page.waitForSelector("[data-testid=timeline] .event");
-      return (await letters().count()) >= 1;
+      // rendered, then sent by the sender (the e-mail with the letter attached)
+      return (await letters().count()) >= 1 && (await letters().first().getAttribute("data-status")) === "sent";
     },
-    { what: "the formal notice in the timeline", timeout: 30_000 },
+    { what: "the formal notice sent, in the timeline", timeout: 60_000 },
   );
   assert.equal(await page.locator(`[data-testid=tasks] li[data-task-id="${taskId}"]`).count(), 0);
   const entry = letters().first();
@@ -262,7 +263,7 @@ test("allocate an unmatched payment: the invoice is paid in every view", async (
       const exposure = await page.textContent("[data-testid=exposure-EUR]");
       return stillOpen === 0 && paidEvents === 1 && exposure.includes("1,210.00");
     },
-    { what: "the payment in every view", timeout: 30_000 },
+    { what: "the payment in every view", timeout: 60_000 },
   );
   const after = (await api("credit", "/v1/debtors/D-1001/exposure")).body.exposure.find((e) => e.currency === "EUR");
   assert.equal(Number(before.open_amount) - Number(after.open_amount), 605);
