@@ -74,7 +74,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         broker_port=args.broker_port,
         smtp_port=args.smtp_port,
         console=not args.no_console,
-        console_port=args.console_port,
+        console_port=args.console_port + args.port_offset,
+        ports={spec.name: spec.port + args.port_offset for spec in SERVICES},
     )
     stack = Stack(options)
     stopping = threading.Event()
@@ -142,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument("--no-console", action="store_true", help="do not build or serve the console")
     run.add_argument("--console-port", type=int, default=CONSOLE_PORT)
+    run.add_argument(
+        "--port-offset",
+        type=int,
+        default=0,
+        help="add this to every port (console 8000, services 8001-8004): a second stack",
+    )
     clock = sub.add_parser("clock", help="advance simulated time of a running stack")
     group = clock.add_mutually_exclusive_group(required=True)
     group.add_argument("--days", type=int)
