@@ -28,8 +28,9 @@ lint: install ## ruff
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 
-typecheck: install ## mypy --strict
+typecheck: install console ## mypy --strict, tsc (the ops console)
 	$(UV) run --frozen mypy shared/eventkit/src shared/contracts/src shared/devstack/src services/*-service/src
+	npm --prefix services/ops-console run --silent typecheck
 
 browsers: ## Debian's Chromium and ChromeDriver for the browser tests (apt, only when missing)
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; else \

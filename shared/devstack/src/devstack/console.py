@@ -6,7 +6,8 @@ built files, answers ``/config.json`` with the services' URLs (and, in developme
 development key so the login form comes prefilled) and sends a Content-Security-Policy that
 lets the page talk to those four URLs and nowhere else.
 
-Building is skipped when nothing changed: ``npm ci`` runs only when ``package-lock.json``
+Type-checking is ``make typecheck``'s job (``npm run typecheck``), not the build's: ``make run``
+stays fast. Building is skipped when nothing changed: ``npm ci`` runs only when ``package-lock.json``
 differs from the one the installed ``node_modules`` came from, ``npm run build`` only when a
 source file differs from the ones the last build was made from (content hashes, so a fresh
 clone or a ``git checkout`` that only touches timestamps builds nothing).
@@ -111,7 +112,7 @@ def ensure_console_built(console_dir: Path | None = None) -> BuildOutcome:
     install_stamp = console / "node_modules" / INSTALL_STAMP
     installed = False
     if not _stamp_matches(install_stamp, lock_hash):
-        _npm(console, "ci", "--no-audit", "--no-fund", "--loglevel=error")
+        _npm(console, "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error")
         install_stamp.write_text(lock_hash + "\n")
         installed = True
     dist = console / "dist"
