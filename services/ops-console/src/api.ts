@@ -130,6 +130,24 @@ export interface Payment {
   allocations: (Allocation & Record<string, unknown>)[];
 }
 
+export interface UnmatchedReversal {
+  reversal_id: string;
+  status: "open" | "resolved" | "dismissed";
+  bank_reference: string | null;
+  account_iban: string | null;
+  amount: Money;
+  currency: string;
+  booking_date: string;
+  end_to_end_id: string | null;
+  counterparty_iban: string | null;
+  counterparty_name: string | null;
+  reference: string | null;
+  remittance_info: string | null;
+  return_reason: string | null;
+  reason: string | null;
+  candidates: (string | { payment_id: string; [key: string]: unknown })[];
+}
+
 export type TaskKind =
   | "phone_call"
   | "promise_broken"
@@ -412,6 +430,35 @@ export class Api {
   allocatePayment(paymentId: string, allocations: Allocation[]) {
     return this.request<Payment>("invoice", "POST", `/v1/payments/${enc(paymentId)}/allocations`, {
       body: { allocations },
+    });
+  }
+
+  private readonly documents = new Map<ServiceName, Promise<Set<string>>>();
+
+  /** Does this service's OpenAPI document list ``path``? (For endpoints that are newer than
+   * some deployments: asking first keeps a missing one from being called at all.) */
+  async offers(service: ServiceName, path: string): Promise<boolean> {
+    let paths = this.documents.get(service);
+    if (!paths) {
+      paths = fetch(`${this.urls[service]}/openapi.json`).then(
+        async (r) => new Set(r.ok ? Object.keys(((await r.json()) as { paths?: object }).paths ?? {}) : []),
+        () => new Set<string>(),
+      );
+      this.documents.set(service, paths);
+    }
+    return (await paths).has(path);
+  }
+
+  /** The bank reversals that named no single payment (invoice-service). */
+  unmatchedReversals() {
+    return this.request<UnmatchedReversal[]>("invoice", "GET", "/v1/unmatched-reversals", {
+      query: { status: "open", limit: 1000 },
+    });
+  }
+  resolveReversal(id: string, body: { payment_id: string | null; dismiss: boolean; note: string | null }) {
+    const decision = body.payment_id ? { payment_id: body.payment_id, note: body.note } : { dismiss: true, note: body.note };
+    return this.request<UnmatchedReversal>("invoice", "POST", `/v1/unmatched-reversals/${enc(id)}:resolve`, {
+      body: decision,
     });
   }
 

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
-import type { Allocation, Debtor, Invoice, Payment } from "../api";
+import { type Allocation, type Debtor, type Invoice, type Payment, type UnmatchedReversal } from "../api";
 import { useSession } from "../context";
 import { addMoney, fromCents, toCents } from "../format";
 import { href } from "../router";
@@ -65,6 +65,7 @@ export function PaymentsScreen() {
         </table>
       )}
       <Pager {...paged} label={t("payments.unmatched")} />
+      <ReversalQueue onDone={setNotice} />
       {allocating && (
         <AllocateDialog
           payment={allocating}
@@ -197,6 +198,132 @@ function AllocateDialog({ payment, onClose, onDone }: { payment: Payment; onClos
           )}
         </ActionForm>
       )}
+    </Dialog>
+  );
+}
+
+function candidateId(c: UnmatchedReversal["candidates"][number]): string {
+  return typeof c === "string" ? c : c.payment_id;
+}
+
+/** Bank reversals that named no single payment. Shown where invoice-service offers the queue
+ * (its OpenAPI document lists it); elsewhere the section stays away. */
+function ReversalQueue({ onDone }: { onDone(text: string): void }) {
+  const { api, t, fmt } = useSession();
+  const [resolving, setResolving] = useState<UnmatchedReversal | null>(null);
+  const queue = useLoad(
+    async () => ((await api.offers("invoice", "/v1/unmatched-reversals")) ? api.unmatchedReversals() : null),
+    [],
+  );
+  const paged = usePages(queue.data ?? [], 10);
+  if (queue.data === null) return null;
+  return (
+    <section className="panel" aria-labelledby="reversals-title" data-testid="reversals">
+      <h2 id="reversals-title">{t("payments.reversals")}</h2>
+      <p className="muted small">{t("payments.reversalsIntro")}</p>
+      <ProblemBox error={queue.error} onRetry={queue.reload} />
+      {queue.data?.length === 0 && <p className="muted">{t("noRows")}</p>}
+      {paged.count > 0 && (
+        <table className="grid-table compact">
+          <thead>
+            <tr>
+              <th scope="col">{t("payments.booked")}</th>
+              <th scope="col" className="num">{t("payments.amount")}</th>
+              <th scope="col">{t("payments.counterparty")}</th>
+              <th scope="col">{t("payments.reason")}</th>
+              <th scope="col">{t("payments.candidates")}</th>
+              <th scope="col" />
+            </tr>
+          </thead>
+          <tbody>
+            {paged.rows.map((r) => (
+              <tr key={r.reversal_id} data-reversal={r.reversal_id}>
+                <td>
+                  {fmt.date(r.booking_date)}
+                  <div className="small muted">{r.bank_reference ?? r.end_to_end_id}</div>
+                </td>
+                <td className="num">{fmt.money(r.amount, r.currency)}</td>
+                <td>
+                  {r.counterparty_name ?? "—"}
+                  <div className="small muted mono">{r.counterparty_iban}</div>
+                </td>
+                <td className="small">
+                  {r.reason}
+                  {r.return_reason && <div className="muted">{r.return_reason}</div>}
+                </td>
+                <td className="small mono">{r.candidates.map(candidateId).join(", ") || "—"}</td>
+                <td>
+                  <button type="button" onClick={() => setResolving(r)}>
+                    {t("payments.resolve")}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager {...paged} label={t("payments.reversals")} />
+      {resolving && (
+        <ResolveReversalDialog
+          reversal={resolving}
+          onClose={() => setResolving(null)}
+          onDone={() => {
+            setResolving(null);
+            onDone(t("payments.resolved"));
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function ResolveReversalDialog({ reversal, onClose, onDone }: { reversal: UnmatchedReversal; onClose(): void; onDone(): void }) {
+  const { api, t, fmt, changed } = useSession();
+  const candidates = reversal.candidates.map(candidateId);
+  const [choice, setChoice] = useState<string>(candidates[0] ?? "other");
+  const [other, setOther] = useState("");
+  const [note, setNote] = useState("");
+  return (
+    <Dialog title={`${t("payments.resolve")}: ${fmt.money(reversal.amount, reversal.currency)}`} onClose={onClose}>
+      <ActionForm
+        submitLabel={t("save")}
+        onCancel={onClose}
+        action={() =>
+          api.resolveReversal(reversal.reversal_id, {
+            payment_id: choice === "dismiss" ? null : choice === "other" ? other.trim() : choice,
+            dismiss: choice === "dismiss",
+            note: note.trim() || null,
+          })
+        }
+        onDone={() => {
+          changed();
+          onDone();
+        }}
+      >
+        {(error) => (
+          <>
+            <fieldset className={error?.reasonFor("payment_id") ? "field invalid" : "field"}>
+              <legend>{t("payments.thisPayment")}</legend>
+              {candidates.map((c) => (
+                <label key={c} className="radio">
+                  <input type="radio" name="choice" value={c} checked={choice === c} onChange={() => setChoice(c)} /> <span className="mono">{c}</span>
+                </label>
+              ))}
+              <label className="radio">
+                <input type="radio" name="choice" value="other" checked={choice === "other"} onChange={() => setChoice("other")} /> {t("payments.otherPayment")}{" "}
+                <input name="payment_id" value={other} onChange={(e) => setOther(e.target.value)} onFocus={() => setChoice("other")} />
+              </label>
+              <label className="radio">
+                <input type="radio" name="choice" value="dismiss" checked={choice === "dismiss"} onChange={() => setChoice("dismiss")} /> {t("payments.dismiss")}
+              </label>
+              {error?.reasonFor("payment_id") && <small className="field-error">{error.reasonFor("payment_id")}</small>}
+            </fieldset>
+            <Field label={t("field.note")} error={error?.reasonFor("note")}>
+              {(p) => <textarea {...p} name="note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} />}
+            </Field>
+          </>
+        )}
+      </ActionForm>
     </Dialog>
   );
 }

@@ -3,6 +3,7 @@ import type { Api, CaseFile, Dossier, DossierEntry, HistoryEvent, Message } from
 import { useSession } from "../context";
 import type { Formatters } from "../format";
 import { isKey, type Translate } from "../i18n";
+import { PdfPages } from "../pdf";
 import { Dialog, Loading, ProblemBox, useLoad } from "../ui";
 
 export type Source = "invoice" | "dunning" | "notification" | "credit";
@@ -295,16 +296,16 @@ export function Timeline({ debtorRef, caseFile }: { debtorRef: string; caseFile:
 export function MessageViewer({ message, pdf, onClose }: { message: Message; pdf: boolean; onClose(): void }) {
   const { api, t, fmt } = useSession();
   const [url, setUrl] = useState<string | null>(null);
-  const [blobInfo, setBlobInfo] = useState<{ type: string; size: number } | null>(null);
+  const [blobInfo, setBlobInfo] = useState<{ type: string; size: number; data: ArrayBuffer } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const full = useLoad(() => api.message(message.message_id), [message.message_id]);
   useEffect(() => {
     if (!pdf) return;
     let objectUrl: string | null = null;
     api.messagePdf(message.message_id).then(
-      (blob) => {
+      async (blob) => {
         objectUrl = URL.createObjectURL(blob);
-        setBlobInfo({ type: blob.type, size: blob.size });
+        setBlobInfo({ type: blob.type, size: blob.size, data: await blob.arrayBuffer() });
         setUrl(objectUrl);
       },
       setError,
@@ -334,7 +335,7 @@ export function MessageViewer({ message, pdf, onClose }: { message: Message; pdf
       {pdf ? (
         url ? (
           <div className="pdf" data-testid="letter-pdf" data-type={blobInfo?.type} data-size={blobInfo?.size}>
-            <iframe title={t("timeline.viewLetter")} src={url} />
+            {blobInfo && <PdfPages data={blobInfo.data} label={m.subject} />}
             <a href={url} download={`${m.message_id}.pdf`}>
               {t("timeline.viewLetter")} ↓
             </a>

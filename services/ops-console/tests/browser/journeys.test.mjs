@@ -9,7 +9,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { after, before, test } from "node:test";
+import { after, before, beforeEach, test } from "node:test";
 import { chromium } from "playwright-core";
 
 const CONSOLE = process.env.CONSOLE_URL;
@@ -113,6 +113,10 @@ before(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   watch(page);
+});
+
+beforeEach(() => {
+  consoleErrors.splice(0);
 });
 
 after(async () => {
@@ -223,6 +227,8 @@ test("approve a formal notice: its letter appears in the timeline and opens as a
   const pdf = await page.waitForSelector("dialog[open] [data-testid=letter-pdf]");
   assert.equal(await pdf.getAttribute("data-type"), "application/pdf");
   assert.ok(Number(await pdf.getAttribute("data-size")) > 1000);
+  // drawn by pdf.js: at least one page on a canvas
+  await page.waitForSelector('dialog[open] [data-testid=pdf-pages]:not([data-pages="0"]) canvas');
   await shot("06-formal-notice-letter");
   await page.keyboard.press("Escape");
   await page.waitForSelector("dialog[open]", { state: "detached" });

@@ -6,11 +6,11 @@ built files, answers ``/config.json`` with the services' URLs (and, in developme
 development key so the login form comes prefilled) and sends a Content-Security-Policy that
 lets the page talk to those four URLs and nowhere else.
 
-Type-checking is ``make typecheck``'s job (``npm run typecheck``), not the build's: ``make run``
-stays fast. Building is skipped when nothing changed: ``npm ci`` runs only when ``package-lock.json``
-differs from the one the installed ``node_modules`` came from, ``npm run build`` only when a
-source file differs from the ones the last build was made from (content hashes, so a fresh
-clone or a ``git checkout`` that only touches timestamps builds nothing).
+Type-checking is ``make typecheck``'s job (``npm run typecheck``), not the build's, so that
+``make run`` stays fast. Nothing is built when nothing changed: ``npm ci`` runs only when
+``package-lock.json`` differs from the one the installed ``node_modules`` came from, and
+``npm run build`` only when a source differs from the ones the last build was made from
+(content hashes: a fresh clone or a ``git checkout`` that only touches timestamps builds nothing).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
+# Module scripts and workers (pdf.js) need a JavaScript type; not every mimetypes table has it.
+mimetypes.add_type("text/javascript", ".mjs")
 
 CONSOLE_PORT = 8000
 INSTALL_STAMP = ".lock-sha256"  # inside node_modules: hash of the lockfile it was installed from
