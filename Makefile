@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # apt needs root: sudo when not root
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install run test lint typecheck unit e2e bench clean browsers console
+.PHONY: help install run test lint typecheck unit e2e bench letters clean browsers console
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ e2e: install ## the end-to-end tests (real processes, real broker)
 
 bench: install ## benchmarks (figures and ratios printed)
 	$(UV) run --frozen python -m bench
+
+letters: install ## every legal pack × step × language as e-mail text and PDF in .data/letters (index.html)
+	$(UV) run --frozen python -m gallery --out .data/letters
 
 clean: ## remove local data, caches and the virtualenv
 	rm -rf .data .venv .tools .mypy_cache .ruff_cache .pytest_cache

@@ -41,7 +41,7 @@ from eventkit.testing.service import auth, running_service
 from notification_service.adapters.smtp import Letter, SmtpConfig, SmtpMailer, build_email
 from notification_service.application.compose import compose
 from notification_service.bootstrap import definition
-from notification_service.domain.catalog import shipped_defaults, template_key_for
+from notification_service.domain.catalog import shipped_defaults
 from notification_service.domain.context import SAMPLE_CREDITOR, reminder_context
 from notification_service.domain.locale import LocaleFormat
 from notification_service.domain.rendering import Renderer
@@ -51,9 +51,9 @@ from notification_service.testing import envelope_of, reminder_due, unique
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MIX = [
-    ("nl", "BE_B2C", "first_reminder"),
+    ("nl", "BE_B2C", "be_b2c_first_reminder"),
     ("fr", "BE_B2B", "second_reminder"),
-    ("nl", "NL_B2C", "nl_14_day_letter"),
+    ("nl", "NL_B2C", "nl_b2c_fourteen_day_letter"),
     ("de", "BE_B2C", "formal_notice"),
     ("en", "NL_B2B", "pre_due_reminder"),
 ]
@@ -76,7 +76,7 @@ def bench_render(count: int) -> dict[str, Any]:
     sizes = []
     started = time.perf_counter()
     for event in events:
-        key = template_key_for(event.template_key, event.action, event.step, event.pack)
+        key = event.template_key
         source = defaults.get(key, event.language)
         if source is None:
             raise LookupError(f"no template {key}/{event.language}")
@@ -106,9 +106,9 @@ async def bench_smtp(count: int, sink: SmtpSink, concurrency: int) -> dict[str, 
     defaults = shipped_defaults()
     renderer = Renderer(defaults.partials)
     event = reminder_due("D-SMTP")
-    source = defaults.get("first_reminder", "nl")
+    source = defaults.get("be_b2c_first_reminder", "nl")
     if source is None:
-        raise LookupError("no template first_reminder/nl")
+        raise LookupError("no template be_b2c_first_reminder/nl")
     composed = compose(
         renderer, source,
         reminder_context(event, SAMPLE_CREDITOR, LocaleFormat.for_debtor("nl", "BE_B2C")),

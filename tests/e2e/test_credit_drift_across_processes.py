@@ -191,7 +191,7 @@ async def test_slower_payments_reach_dunning_and_switch_the_policy(stack: Stack)
                     {
                         "action": "reminder",
                         "offset_days": 1,
-                        "template_key": "reminder",
+                        "template_key": "first_reminder",
                         "channel": "email",
                         "final_term_days": 7,
                     },

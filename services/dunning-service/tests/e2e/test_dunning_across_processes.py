@@ -12,35 +12,33 @@ in between is swept by each service in order, so reminders keep their own dates.
 
 How the figures come about (shipped default policies; rates 2026: BE 10.50 %, NL commercial
 10.15 %, NL consumer 4.00 %; actual/365, interest per item rounded half up, from the day after
-the due date on the amount open that day; see services/dunning-service/README.md):
-* BEB, BE B2B. P1 1000.00 due 02-04: 1000 × 10.5 % / 365 = 0.28767 a day; 02-07 3 days → 0.86,
-  02-21 17 → 4.89, 02-28 24 → 6.90, 03-11 35 → 10.07, 03-26 50 → 14.38; EUR 40 per invoice.
+the due date on the amount open that day; see services/dunning-service/README.md). A step due
+on a Saturday, Sunday or public holiday goes out on the next working day; a term ending on one
+moves to the next working day:
+* BEB, BE B2B. P1 1000.00 due 02-04: 1000 × 10.5 % / 365 = 0.28767 a day; 02-09 5 days → 1.44,
+  02-23 19 → 5.47, 03-02 26 → 7.48, 03-11 35 → 10.07, 03-26 50 → 14.38; EUR 40 per invoice.
   P2 500.00 is paid on 02-06, after the pre-due reminder and before the first claim.
-* BEC, BE B2C. C1 300.00: the first reminder (Saturday 02-07, e-mail) is free with a deadline of
-  14 days from the day after, 02-21 a Saturday → Monday 02-23; interest from 02-24:
-  300 × 10.5 % / 365 = 0.08630 a day; 02-26 3 days → 0.26, 03-05 10 → 0.86, 03-16 21 → 1.81,
-  03-31 36 → 3.11. Damages 30 + 10 % × (300 − 150) = 45.00, plus EUR 7.50 per reminder after
-  the first (steps 3 and 5): 52.50, then 60.00 from the formal notice. Disputed 02-10, the
-  dispute rejected 02-20: its step 3 (D+22 = 02-26) was not yet due, so nothing moves.
-  D1 120.00 issued 01-20, due 02-19: pre-due 02-14; 60.00 paid 02-20 (partial payment), so
-  every claim is on 60.00. Free first reminder Sunday 02-22 (D+3), deadline 03-08 a Sunday →
-  Monday 03-09; interest from 03-10: 60 × 10.5 % / 365 = 0.017260 a day; 03-13 4 days → 0.07,
-  03-20 11 → 0.19, 03-31 22 → 0.38, 04-15 37 → 0.64. Damages on 60 (≤ 150): 20.00; + 7.50 →
-  27.50, 35.00 from the formal notice.
-* NLB, NL B2B. E1 2000.00 and E2 6000.00 due 02-04 share the first letters: 02-07 3 days →
-  2000 × 10.15 % × 3 / 365 = 1.67 and 6000 × … = 5.01 (6.68), 2 × EUR 40. E2 goes on a payment
-  plan 02-10 (3 × 2000.00 on 02-20, 03-20, 04-20, 5 days' grace); E1 alone: 02-21 17 days →
-  9.45; credited in full on 02-25 (late credit note). The first instalment is paid 02-19 (E2
-  open 4000.00), the second is not: on 03-26 (03-20 + 5 days' grace passed) the plan defaults
-  (2000.00 missing) and E2 goes straight to the formal notice: 4000 × 10.15 % × 50 / 365 =
-  55.62; the hand-over 04-06: 61 days → 67.85.
-* NLC, NL B2C. N1 500.00 and N2 250.00 due 02-04 in one 14-day letter 02-07 (deadline
-  02-07 + 16 = 02-23): 3 days × 4 % → 0.16 + 0.08; 02-26 22 days → 1.21 + 0.60 and WIK on the
-  letter's sum, 15 % × 750 = 112.50. Both promised 02-27 (separate promises, until 03-06): N1
-  is paid 03-04, its promise kept 03-05; N2's is broken 03-07 and the phone call (due 03-05)
-  goes out that day for N2 alone: 250 × 4 % / 365 = 0.027397 a day, 31 days → 0.85, WIK
-  15 % × 250 = 37.50 raised to the minimum 40.00; formal notice 03-14 38 days → 1.04; hand-over
-  03-29 53 days → 1.45.
+* BEC, BE B2C. C1 300.00: the free first reminder (Monday 02-09, e-mail) has a deadline of 14
+  days from the day after, 02-23; interest from 02-24: 300 × 10.5 % / 365 = 0.08630 a day;
+  03-02 7 days → 0.60, 03-09 14 → 1.21, 03-16 21 → 1.81, 03-31 36 → 3.11. Damages 30 + 10 % ×
+  (300 − 150) = 45.00; no reminder fee beside them (legal/costs.py). Disputed 02-10, rejected
+  02-20. D1 120.00 issued 01-20, due 02-19: pre-due Monday 02-16; 60.00 paid 02-20, so every
+  claim is on 60.00. Free first reminder Monday 02-23, deadline 03-09; interest from 03-10:
+  60 × 10.5 % / 365 = 0.017260 a day; 03-16 7 days → 0.12, 03-23 14 → 0.24, 03-31 22 → 0.38,
+  04-15 37 → 0.64. Damages on 60 (≤ 150): 20.00.
+* NLB, NL B2B. E1 2000.00 and E2 6000.00 due 02-04 share the first reminder: 02-09 5 days →
+  2000 × 10.15 % × 5 / 365 = 2.78 and 6000 × … = 8.34 (11.12), 2 × EUR 40. E2 goes on a payment
+  plan 02-10 (3 × 2000.00 on 02-20, 03-20, 04-20, 5 days' grace); E1 alone: 02-23 19 days →
+  10.57; credited in full on 02-25. The first instalment is paid 02-19 (E2 open 4000.00), the
+  second is not: on 03-26 the plan defaults (2000.00 missing) and E2 goes straight to the
+  formal notice: 4000 × 10.15 % × 50 / 365 = 55.62, its term ending after Easter Monday on
+  04-07; the hand-over 04-07: 62 days → 68.96.
+* NLC, NL B2C. N1 500.00 and N2 250.00 due 02-04 in one 14-day letter 02-09 (deadline
+  02-09 + 16 = 02-25): 5 days × 4 % → 0.27 + 0.14. Both promised 02-27 (separate promises,
+  until 03-06): N1 is paid 03-04, its promise kept 03-05; N2's is broken 03-07 and its second
+  reminder goes out on Monday 03-09 for N2 alone: 250 × 4 % / 365 = 0.027397 a day, 33 days →
+  0.90, WIK 15 % × 250 = 37.50 raised to the minimum 40.00; phone call 03-16, formal notice
+  03-17 41 days → 1.12; hand-over 03-30 54 days → 1.48.
 * Formal notices wait for approval; the test approves them on their day. Hand-overs carry the
   whole file; their last column counts its entries (reminders sent so far, formal notices and
   earlier hand-overs included, disputes, promises, plans).
@@ -53,7 +51,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -80,43 +78,38 @@ EXPECTED = [
     ("01-30", "BEC", 1, "pre_due_reminder", "C1", "300.00", "0.00", "0.00", "300.00", ""),
     ("01-30", "NLB", 1, "pre_due_reminder", "E1+E2", "8000.00", "0.00", "0.00", "8000.00", ""),
     ("01-30", "NLC", 1, "pre_due_reminder", "N1+N2", "750.00", "0.00", "0.00", "750.00", ""),
-    # P2 was paid on 02-06: the first reminder is about P1 alone.
-    ("02-07", "BEB", 2, "reminder", "P1", "1000.00", "0.86", "40.00", "1040.86", "02-15"),
-    ("02-07", "BEC", 2, "reminder", "C1", "300.00", "0.00", "0.00", "300.00", "02-23"),
-    ("02-07", "NLB", 2, "reminder", "E1+E2", "8000.00", "6.68", "80.00", "8086.68", "02-15"),
-    ("02-07", "NLC", 2, "reminder", "N1+N2", "750.00", "0.24", "0.00", "750.24", "02-23"),
-    ("02-14", "BEC", 1, "pre_due_reminder", "D1", "120.00", "0.00", "0.00", "120.00", ""),
-    ("02-21", "BEB", 3, "reminder", "P1", "1000.00", "4.89", "40.00", "1044.89", "02-27"),
-    # E2 is on the payment plan: step 3 is about E1 alone.
-    ("02-21", "NLB", 3, "reminder", "E1", "2000.00", "9.45", "40.00", "2049.45", "02-27"),
+    # P2 was paid on 02-06: the first reminder (due Saturday 02-07, sent Monday) is about P1.
+    ("02-09", "BEB", 2, "reminder", "P1", "1000.00", "1.44", "40.00", "1041.44", "02-17"),
+    ("02-09", "BEC", 2, "reminder", "C1", "300.00", "0.00", "0.00", "300.00", "02-23"),
+    ("02-09", "NLB", 2, "reminder", "E1+E2", "8000.00", "11.12", "80.00", "8091.12", "02-17"),
+    ("02-09", "NLC", 2, "reminder", "N1+N2", "750.00", "0.41", "0.00", "750.41", "02-25"),
+    ("02-16", "BEC", 1, "pre_due_reminder", "D1", "120.00", "0.00", "0.00", "120.00", ""),
+    ("02-23", "BEB", 3, "reminder", "P1", "1000.00", "5.47", "40.00", "1045.47", "03-02"),
     # D1's partial payment on 02-20: its first claim is on the 60.00 left.
-    ("02-22", "BEC", 2, "reminder", "D1", "60.00", "0.00", "0.00", "60.00", "03-09"),
-    # C1 was disputed from 02-10 to 02-20; its second reminder was not due before 02-26.
-    ("02-26", "BEC", 3, "reminder", "C1", "300.00", "0.26", "52.50", "352.76", "03-04"),
-    ("02-26", "NLC", 3, "reminder", "N1+N2", "750.00", "1.81", "112.50", "864.31", "03-04"),
-    ("02-28", "BEB", 4, "phone_call", "P1", "1000.00", "6.90", "40.00", "1046.90", ""),
-    # E1 credited on 02-25; N1 promised on 02-27 and paid on 03-04: nothing more for them.
-    ("03-05", "BEC", 4, "phone_call", "C1", "300.00", "0.86", "52.50", "353.36", ""),
-    # N2's promise broken on 03-07: its phone call (due 03-05) goes out that day.
-    ("03-07", "NLC", 4, "phone_call", "N2", "250.00", "0.85", "40.00", "290.85", ""),
-    ("03-11", "BEB", 5, "formal_notice", "P1", "1000.00", "10.07", "40.00", "1050.07", "03-21"),
-    ("03-13", "BEC", 3, "reminder", "D1", "60.00", "0.07", "27.50", "87.57", "03-19"),
-    ("03-14", "NLC", 5, "formal_notice", "N2", "250.00", "1.04", "40.00", "291.04", "03-24"),
-    ("03-16", "BEC", 5, "formal_notice", "C1", "300.00", "1.81", "60.00", "361.81", "03-26"),
-    ("03-20", "BEC", 4, "phone_call", "D1", "60.00", "0.19", "27.50", "87.69", ""),
-    # 01-30, 02-07, 02-21, 02-28, 03-11.
+    ("02-23", "BEC", 2, "reminder", "D1", "60.00", "0.00", "0.00", "60.00", "03-09"),
+    # E2 is on the payment plan: step 3 is about E1 alone.
+    ("02-23", "NLB", 3, "reminder", "E1", "2000.00", "10.57", "40.00", "2050.57", "03-02"),
+    ("03-02", "BEB", 4, "phone_call", "P1", "1000.00", "7.48", "40.00", "1047.48", ""),
+    # C1 was disputed from 02-10 to 02-20: its second reminder, no earlier than 21 days after
+    # the first, claims interest from the day after its term (02-23) and the damages.
+    ("03-02", "BEC", 3, "reminder", "C1", "300.00", "0.60", "45.00", "345.60", "03-09"),
+    ("03-09", "BEC", 4, "phone_call", "C1", "300.00", "1.21", "45.00", "346.21", ""),
+    # N1 promised and paid; N2's promise broken on 03-07: its second reminder on Monday 03-09.
+    ("03-09", "NLC", 3, "reminder", "N2", "250.00", "0.90", "40.00", "290.90", "03-16"),
+    ("03-11", "BEB", 5, "formal_notice", "P1", "1000.00", "10.07", "40.00", "1050.07", "03-23"),
+    ("03-16", "BEC", 3, "reminder", "D1", "60.00", "0.12", "20.00", "80.12", "03-23"),
+    ("03-16", "BEC", 5, "formal_notice", "C1", "300.00", "1.81", "45.00", "346.81", "03-26"),
+    ("03-16", "NLC", 4, "phone_call", "N2", "250.00", "1.10", "40.00", "291.10", ""),
+    ("03-17", "NLC", 5, "formal_notice", "N2", "250.00", "1.12", "40.00", "291.12", "03-27"),
+    ("03-23", "BEC", 4, "phone_call", "D1", "60.00", "0.24", "20.00", "80.24", ""),
     ("03-26", "BEB", "agency", "default-agency", "P1", "1000.00", "14.38", "40.00", "1054.38", "5"),
-    # The plan defaulted on 03-26: E2 jumps to the formal notice.
-    ("03-26", "NLB", 5, "formal_notice", "E2", "4000.00", "55.62", "40.00", "4095.62", "04-05"),
-    # 01-30, 02-07, 02-26, 03-07, 03-14 and the two promises.
-    ("03-29", "NLC", "agency", "default-agency", "N2", "250.00", "1.45", "40.00", "291.45", "7"),
-    # 9 reminders (01-30 to 03-20) and the dispute.
-    ("03-31", "BEC", "agency", "default-agency", "C1", "300.00", "3.11", "60.00", "363.11", "10"),
-    ("03-31", "BEC", 5, "formal_notice", "D1", "60.00", "0.38", "35.00", "95.38", "04-10"),
-    # 01-30, 02-07, 02-21, 03-26 and the plan.
-    ("04-06", "NLB", "agency", "default-agency", "E2", "4000.00", "67.85", "40.00", "4107.85", "5"),
-    # BEC's file of 03-31 plus C1's hand-over and D1's formal notice.
-    ("04-15", "BEC", "agency", "default-agency", "D1", "60.00", "0.64", "35.00", "95.64", "12"),
+    # The plan defaulted on 03-26: E2 jumps to the formal notice; Easter Monday moves its term.
+    ("03-26", "NLB", 5, "formal_notice", "E2", "4000.00", "55.62", "40.00", "4095.62", "04-07"),
+    ("03-30", "NLC", "agency", "default-agency", "N2", "250.00", "1.48", "40.00", "291.48", "7"),
+    ("03-31", "BEC", "agency", "default-agency", "C1", "300.00", "3.11", "45.00", "348.11", "10"),
+    ("03-31", "BEC", 5, "formal_notice", "D1", "60.00", "0.38", "20.00", "80.38", "04-10"),
+    ("04-07", "NLB", "agency", "default-agency", "E2", "4000.00", "68.96", "40.00", "4108.96", "5"),
+    ("04-15", "BEC", "agency", "default-agency", "D1", "60.00", "0.64", "20.00", "80.64", "12"),
 ]
 # business date, event, debtor, items (or what is missing), in the order dunning records them.
 EVENTS = [
@@ -405,7 +398,9 @@ async def test_dunning_across_processes(stack: Stack) -> None:
         await promise(nlc, n2, "250.00", "03-06")  # broken: nothing paid
         await move_to("03-04")
         await pay(nlc, n1, "500.00", "03-04")
-        for day in ("03-11", "03-14", "03-16", "03-26", "03-31", "05-04"):
+        # Day by day from here: formal notices are approved on the day they are proposed.
+        for offset in range(1, 62):
+            day = (date(2026, 3, 4) + timedelta(days=offset)).isoformat()[5:]
             await move_to(day)
             await approve_formal_notices()
             if day == "03-26":

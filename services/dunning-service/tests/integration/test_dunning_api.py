@@ -168,10 +168,10 @@ async def test_the_agency_receives_the_file_and_reports_back(
     kinds = [(h["kind"], h["on"]) for h in file["history"]]
     assert kinds == [
         ("reminder", "2026-01-30"),
-        ("reminder", "2026-02-07"),
-        ("reminder", "2026-02-21"),
-        ("reminder", "2026-02-28"),
-        ("note", "2026-02-28"),
+        ("reminder", "2026-02-09"),  # due Saturday 02-07: sent on Monday
+        ("reminder", "2026-02-23"),  # due Saturday 02-21
+        ("reminder", "2026-03-02"),  # due Saturday 02-28
+        ("note", "2026-03-02"),
         ("reminder", "2026-03-11"),
     ]
     assert "by letter" in file["history"][-1]["summary"]

@@ -68,11 +68,12 @@ async def test_payment_credit_cancellation_dispute_or_promise_stop_todays_step(
         envs.append(env)
     paid, credited, cancelled, disputed, promised, still_open = numbers
     await dunning.feed([debtor_env, *envs])
-    await run_until(dunning, date(2026, 2, 6))
+    await run_until(dunning, date(2026, 2, 8))
     assert await reminders(dunning) == [("2026-01-30", 1, sorted(numbers), "600.00")]
 
-    # 02-07, the first reminder's day: everything arrives before the sweep runs.
-    step_day = date(2026, 2, 7)
+    # The first reminder, due Saturday 02-07, goes out on Monday 02-09: everything arrives
+    # before that sweep runs.
+    step_day = date(2026, 2, 9)
     dunning.clock.set(noon(step_day))
     await dunning.feed(ledger.allocate(paid, "100.00", step_day))
     await dunning.feed(ledger.credit_note(credited, "100.00", step_day))
@@ -90,7 +91,7 @@ async def test_payment_credit_cancellation_dispute_or_promise_stop_todays_step(
         },
     )
     assert await dunning.rt.timekeeper.sweep_now() == [step_day]
-    assert (await reminders(dunning))[1:] == [("2026-02-07", 2, [still_open], "100.00")]
+    assert (await reminders(dunning))[1:] == [("2026-02-09", 2, [still_open], "100.00")]
 
 
 async def test_a_credited_dispute_waits_for_the_credit_note_then_resumes_for_the_rest(
@@ -100,11 +101,11 @@ async def test_a_credited_dispute_waits_for_the_credit_note_then_resumes_for_the
     debtor, debtor_env = ledger.debtor("D", kind="B2B", country="NL")
     number, issued = ledger.issue("INV", debtor, "1000.00", issued=START, due=DUE)
     await dunning.feed([debtor_env, issued])
-    await run_until(dunning, date(2026, 2, 7))  # pre-due and first reminder
+    await run_until(dunning, date(2026, 2, 9))  # pre-due and first reminder (Monday)
     dispute = await post(
         dunning, "/v1/disputes", {"invoice_number": number, "reason": "wrong_price"}
     )
-    await run_until(dunning, date(2026, 2, 25))  # the second reminder (02-21) is held
+    await run_until(dunning, date(2026, 2, 25))  # the second reminder (02-23) is held
     resolution = await post(
         dunning,
         f"/v1/disputes/{dispute['dispute_id']}/resolution",
@@ -189,8 +190,8 @@ async def test_the_sweep_is_set_based(dunning: DirectDunning) -> None:
     try:
         await add_debtors("SMALL", 3, DUE)
         await counted_sweep(date(2026, 1, 30))  # 3 pre-due reminders, 6 items
-        await add_debtors("LARGE", 120, DUE + timedelta(days=8))
-        await counted_sweep(date(2026, 2, 7))  # 3 first reminders + 120 pre-due, 246 items
+        await add_debtors("LARGE", 120, DUE + timedelta(days=10))
+        await counted_sweep(date(2026, 2, 9))  # 3 first reminders + 120 pre-due, 246 items
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(await dunning.published("dunning.ReminderDue")) == 3 + 3 + 120

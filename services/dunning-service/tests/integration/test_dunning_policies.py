@@ -36,20 +36,20 @@ def strict(
             {
                 "action": "reminder",
                 "offset_days": first_offset,
-                "template_key": "strict_1",
+                "template_key": "first_reminder",
                 "fee": "10.00",
                 "final_term_days": 5,
             },
             {
                 "action": "formal_notice",
                 "offset_days": formal,
-                "template_key": "strict_fn",
+                "template_key": "formal_notice",
                 "final_term_days": 8,
             },
             {
                 "action": "agency_handover",
                 "offset_days": agency,
-                "template_key": "handover",
+                "template_key": "handover_notice",
                 "agency": "Incasso Noord",
             },
         ],
@@ -102,7 +102,7 @@ async def test_versions_assignments_and_explicit_migration(dunning: DirectDunnin
     await run_until(dunning, date(2026, 1, 21))
     assert await case_policy(dunning, x) == ("strict", 1)
     assert await case_policy(dunning, a) == ("gentle", 1)
-    assert await case_policy(dunning, n) == ("default-NL_B2B", 1)
+    assert await case_policy(dunning, n) == ("default-NL_B2B", 2)  # the shipped version
     [first] = [
         e.payload
         for e in await dunning.published("dunning.ReminderDue")
@@ -110,7 +110,7 @@ async def test_versions_assignments_and_explicit_migration(dunning: DirectDunnin
     ]
     assert (first["business_date"], first["template_key"], first["policy_version"]) == (
         "2026-01-21",
-        "strict_1",
+        "first_reminder",
         1,
     )
     assert first["totals"][0]["fees"] == "50.00"  # EUR 40 compensation + the policy's 10.00
@@ -167,6 +167,13 @@ async def test_bad_policies_answer_with_the_field_and_the_reason(dunning: Direct
         "/v1/policy-assignments", json={"policy_id": "nope", "country": "BE"}, headers=ADMIN
     )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "policy_id"
+    unknown = strict("2026-01-01", 1)
+    unknown["steps"][0]["template_key"] = "reminder_1"  # not in the published vocabulary
+    response = await put(dunning, "/v1/policies/unknown-key", unknown)
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "steps[0].template_key"
+    assert "not in the published vocabulary" in error["reason"]
     response = await dunning.client.post(
         "/v1/policy-assignments", json={"policy_id": "x"}, headers=ADMIN
     )

@@ -6,19 +6,23 @@ below, and no reminder may ever name an item that was paid, credited, disputed o
 the time.
 
 How the figures come about (rates: BE 10.50 %, NL commercial 10.15 % (verify), NL consumer
-4.00 % (verify), all 2026; actual/365):
-* BE B2B A 1000.00 due 02-04: R1 02-07 = 3 days → 1000 × 10.5 % × 3/365 = 0.86, + EUR 40.
-* BE B2C C 300.00: the first reminder is free (deadline 02-23: 14 days from the day after an
-  e-mail sent Saturday 02-07, ending on a Saturday, moved to Monday); R2 on 02-26 claims
-  interest from the day after the deadline (3 days → 0.26), damages 30 + 10 % × 150 = 45.00
-  and the EUR 7.50 later-reminder fee.
-* NL B2B E 6000.00: R1 3 days × 10.15 % → 5.01, + EUR 40.
-* NL B2C F 500.00 + G 250.00 in one 14-day letter (deadline 02-23); R2 02-26 adds the WIK
-  costs on the sum of the letter's claims, 15 % × 750 = 112.50, and 22 days × 4 % of interest
-  per invoice (1.21 + 0.60). After G's credit note and F's broken promise the phone call is
-  about F alone: WIK 15 % × 500 = 75.00.
+4.00 % (verify), all 2026; actual/365). Steps due on a Saturday, Sunday or public holiday go
+out on the next working day, and terms ending on one move to the next working day:
+* BE B2B A 1000.00 + B 2000.00 due 02-04: R1 due Saturday 02-07, sent Monday 02-09 = 5 days
+  → 1.44 + 2.88 = 4.32, + 2 × EUR 40; term 8 days → 02-17.
+* BE B2C C 300.00: the free first reminder 02-09 (deadline 02-23: 14 days from the day after
+  the e-mail); its second reminder (02-26, at the earliest 21 days after the first: 03-02)
+  never comes: C is promised on 02-27 and paid on 03-05.
+* BE B2C D 60.00 (of 120.00): free first reminder 02-23, deadline 03-09; R2 03-16 claims
+  interest from 03-10 (7 days → 0.12) and the Book XIX damages on 60.00: 20.00, without a
+  reminder fee beside them (legal/costs.py).
+* NL B2B E 6000.00: R1 5 days × 10.15 % → 8.34, + EUR 40.
+* NL B2C F 500.00 + G 250.00 in one 14-day letter 02-09 (deadline 02-25). G is credited on
+  03-01 and F promised on 02-27; the promise breaks on 03-07 and F's R2 (Monday 03-09) adds the
+  WIK costs, 15 % × 500 = 75.00, and 33 days × 4 % of interest (1.81).
 * NL B2B E: the plan's second instalment (03-20, 5 days' grace) is not paid: on 03-26 the plan
-  defaults and E goes straight to the formal notice (4000.00 open, 50 days × 10.15 % = 55.62).
+  defaults and E goes straight to the formal notice (4000.00 open, 50 days × 10.15 % = 55.62);
+  its 10-day term ends on Easter Sunday 04-05, Easter Monday is a holiday: 04-07.
 * Hand-overs carry the whole file; the last column counts its entries (reminders, dispute,
   promise, plan, notes).
 """
@@ -49,37 +53,36 @@ EXPECTED: list[tuple[Any, ...]] = [
     ("01-30", "BEC", 1, "pre_due_reminder", "C", "300.00", "0.00", "0.00", "300.00", ""),
     ("01-30", "NLB", 1, "pre_due_reminder", "E", "6000.00", "0.00", "0.00", "6000.00", ""),
     ("01-30", "NLC", 1, "pre_due_reminder", "F+G", "750.00", "0.00", "0.00", "750.00", ""),
-    ("02-07", "BEB", 2, "reminder", "A+B", "3000.00", "2.59", "80.00", "3082.59", "02-15"),
-    ("02-07", "BEC", 2, "reminder", "C", "300.00", "0.00", "0.00", "300.00", "02-23"),
-    ("02-07", "NLB", 2, "reminder", "E", "6000.00", "5.01", "40.00", "6045.01", "02-15"),
-    ("02-07", "NLC", 2, "reminder", "F+G", "750.00", "0.24", "0.00", "750.24", "02-23"),
+    ("02-09", "BEB", 2, "reminder", "A+B", "3000.00", "4.32", "80.00", "3084.32", "02-17"),
+    ("02-09", "BEC", 2, "reminder", "C", "300.00", "0.00", "0.00", "300.00", "02-23"),
+    ("02-09", "NLB", 2, "reminder", "E", "6000.00", "8.34", "40.00", "6048.34", "02-17"),
+    ("02-09", "NLC", 2, "reminder", "F+G", "750.00", "0.41", "0.00", "750.41", "02-25"),
     ("02-10", "DisputeOpened", "BEB"),
     ("02-10", "DunningPaused", "BEB"),
     ("02-10", "PaymentPlanAgreed", "NLB"),
     ("02-10", "DunningPaused", "NLB"),
-    ("02-14", "BEC", 1, "pre_due_reminder", "D", "120.00", "0.00", "0.00", "120.00", ""),
-    ("02-21", "BEB", 3, "reminder", "A", "1000.00", "4.89", "40.00", "1044.89", "02-27"),
-    ("02-22", "BEC", 2, "reminder", "D", "60.00", "0.00", "0.00", "60.00", "03-09"),
-    ("02-26", "BEC", 3, "reminder", "C", "300.00", "0.26", "52.50", "352.76", "03-04"),
-    ("02-26", "NLC", 3, "reminder", "F+G", "750.00", "1.81", "112.50", "864.31", "03-04"),
+    ("02-16", "BEC", 1, "pre_due_reminder", "D", "120.00", "0.00", "0.00", "120.00", ""),
+    ("02-23", "BEB", 3, "reminder", "A", "1000.00", "5.47", "40.00", "1045.47", "03-02"),
+    ("02-23", "BEC", 2, "reminder", "D", "60.00", "0.00", "0.00", "60.00", "03-09"),
     ("02-27", "PromiseToPayMade", "BEC"),
     ("02-27", "DunningPaused", "BEC"),
     ("02-27", "PromiseToPayMade", "NLC"),
     ("02-27", "DunningPaused", "NLC"),
-    ("02-28", "BEB", 4, "phone_call", "A", "1000.00", "6.90", "40.00", "1046.90", ""),
-    ("03-01", "NoteRecorded", "BEB"),
+    ("03-02", "BEB", 4, "phone_call", "A", "1000.00", "7.48", "40.00", "1047.48", ""),
+    ("03-02", "NoteRecorded", "BEB"),
     ("03-02", "DisputeResolved", "BEB"),
     ("03-02", "DunningResumed", "BEB"),
     ("03-03", "BEB", 3, "reminder", "B", "2000.00", "15.53", "40.00", "2055.53", "03-09"),
     ("03-05", "PromiseToPayKept", "BEC"),
     ("03-07", "PromiseToPayBroken", "NLC"),
     ("03-07", "DunningResumed", "NLC"),
-    ("03-07", "NLC", 4, "phone_call", "F", "500.00", "1.70", "75.00", "576.70", ""),
+    ("03-09", "NLC", 3, "reminder", "F", "500.00", "1.81", "75.00", "576.81", "03-16"),
     ("03-10", "BEB", 4, "phone_call", "B", "2000.00", "19.56", "40.00", "2059.56", ""),
-    ("03-11", "BEB", 5, "formal_notice", "A+B", "3000.00", "30.21", "80.00", "3110.21", "03-21"),
-    ("03-13", "BEC", 3, "reminder", "D", "60.00", "0.07", "27.50", "87.57", "03-19"),
-    ("03-14", "NLC", 5, "formal_notice", "F", "500.00", "2.08", "75.00", "577.08", "03-24"),
-    ("03-20", "BEC", 4, "phone_call", "D", "60.00", "0.19", "27.50", "87.69", ""),
+    ("03-11", "BEB", 5, "formal_notice", "A+B", "3000.00", "30.21", "80.00", "3110.21", "03-23"),
+    ("03-16", "BEC", 3, "reminder", "D", "60.00", "0.12", "20.00", "80.12", "03-23"),
+    ("03-16", "NLC", 4, "phone_call", "F", "500.00", "2.19", "75.00", "577.19", ""),
+    ("03-17", "NLC", 5, "formal_notice", "F", "500.00", "2.25", "75.00", "577.25", "03-27"),
+    ("03-23", "BEC", 4, "phone_call", "D", "60.00", "0.24", "20.00", "80.24", ""),
     ("03-26", "InstalmentMissed", "NLB"),
     ("03-26", "PaymentPlanDefaulted", "NLB"),
     ("03-26", "DunningResumed", "NLB"),
@@ -95,13 +98,13 @@ EXPECTED: list[tuple[Any, ...]] = [
         "3123.15",
         "9",
     ),
-    ("03-26", "NLB", 5, "formal_notice", "E", "4000.00", "55.62", "40.00", "4095.62", "04-05"),
+    ("03-26", "NLB", 5, "formal_notice", "E", "4000.00", "55.62", "40.00", "4095.62", "04-07"),
     ("03-27", "AgencyCaseUpdated", "BEB"),
-    ("03-29", "NLC", "agency", "default-agency", "F", "500.00", "2.90", "75.00", "577.90", "6"),
-    ("03-31", "BEC", 5, "formal_notice", "D", "60.00", "0.38", "35.00", "95.38", "04-10"),
-    ("04-06", "NLB", "agency", "default-agency", "E", "4000.00", "67.85", "40.00", "4107.85", "4"),
+    ("03-30", "NLC", "agency", "default-agency", "F", "500.00", "2.96", "75.00", "577.96", "6"),
+    ("03-31", "BEC", 5, "formal_notice", "D", "60.00", "0.38", "20.00", "80.38", "04-10"),
+    ("04-07", "NLB", "agency", "default-agency", "E", "4000.00", "68.96", "40.00", "4108.96", "4"),
     ("04-10", "AgencyCaseUpdated", "BEB"),
-    ("04-15", "BEC", "agency", "default-agency", "D", "60.00", "0.64", "35.00", "95.64", "9"),
+    ("04-15", "BEC", "agency", "default-agency", "D", "60.00", "0.64", "20.00", "80.64", "8"),
 ]
 
 # Sweep days on which an item must not appear in any reminder or hand-over (both included).
@@ -228,7 +231,7 @@ async def test_120_days_of_dunning(dunning: BrokerDunning) -> None:
                     "promised_date": "2026-03-06",
                 },
             )
-        elif day == d("03-01"):
+        elif day == d("03-02"):  # the phone call (due Saturday 02-28) is today's task
             [call] = [
                 t
                 for t in (await dunning.client.get("/v1/worklist", headers=ops)).json()
@@ -242,7 +245,6 @@ async def test_120_days_of_dunning(dunning: BrokerDunning) -> None:
                     "task_id": call["task_id"],
                 },
             )
-        elif day == d("03-02"):
             dispute_id = notes["dispute"]["dispute_id"]
             await post(f"/v1/disputes/{dispute_id}/resolution", {"outcome": "rejected"})
         elif day == d("03-27"):

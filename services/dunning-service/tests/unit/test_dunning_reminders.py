@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -38,7 +39,13 @@ def test_be_b2b_interest_and_compensation_with_explanations() -> None:
     assert rules[0].startswith("statutory interest (simple")
     assert "30 days × 10.50 %" in line.explanations[0].detail
     assert "fixed compensation" in rules[1]
-    assert composed.deadline == date(2026, 3, 14)  # final term 8 days
+    # final term 8 days: Saturday 03-14, so the term ends on Monday 03-16
+    assert composed.deadline == date(2026, 3, 16)
+    assert [(c.kind, c.amount) for c in composed.charges] == [
+        ("interest", D("86.30")),
+        ("fixed_compensation", D("40.00")),
+    ]
+    assert "Act of 2 August 2002" in composed.charges[1].legal_basis
 
 
 def test_be_b2c_first_reminder_is_free_with_a_fourteen_day_deadline() -> None:
@@ -48,14 +55,34 @@ def test_be_b2c_first_reminder_is_free_with_a_fourteen_day_deadline() -> None:
     assert composed.deadline == date(2026, 2, 23)
     assert any("first reminder is free" in n for n in composed.legal_notes)
     assert any("enterprise number" in n for n in composed.legal_notes)
-    # The second reminder, after the deadline: interest from the day after it, damages, fee.
+    assert composed.charges == [] and composed.step_kind == "book_xix_first_reminder"
+    # It announces the damages due once its term has passed: 30 + 10 % × (300 − 150).
+    assert [(c.kind, c.amount) for c in composed.announced] == [("flat_damages", D("45.00"))]
+    # The second reminder, after the deadline: interest from the day after it, damages.
     later = item("C", "300.00", first_claim_on=sent, first_claim_channel="email", claims_sent=1)
     composed = compose(BE_B2C, default("BE_B2C"), 3, [later], date(2026, 2, 26))
     [line] = composed.items
     assert line.interest == D("0.26")  # 3 days × 10.50 % × 300 / 365
     assert line.fees == D("45.00")  # damages 30 + 10 % × (300 − 150)
-    assert composed.totals[0].fees == D("52.50")  # + the EUR 7.50 later-reminder fee
-    assert any("7.50" in n and "statutory cap" in n for n in composed.legal_notes)
+    assert composed.totals[0].fees == D("45.00")
+    assert composed.reminders_before == 1
+    assert sum(c.amount for c in composed.charges) + D("300.00") == composed.totals[0].total
+
+
+def test_be_b2c_reminder_costs_never_beside_the_flat_damages() -> None:
+    base = default("BE_B2C")
+    steps = list(base.steps)
+    steps[2] = replace(steps[2], fee=D("7.50"))
+    with_fee = replace(base, policy_id="with-fee", steps=tuple(steps))
+    later = item(
+        "C", "300.00", first_claim_on=date(2026, 2, 9), first_claim_channel="email", claims_sent=1
+    )
+    composed = compose(BE_B2C, with_fee, 3, [later], date(2026, 2, 26))
+    assert [c.kind for c in composed.charges] == ["interest", "flat_damages"]
+    assert any("not combined with the flat damages" in n for n in composed.legal_notes)
+    without_damages = replace(with_fee, claim_costs=False)
+    composed = compose(BE_B2C, without_damages, 3, [later], date(2026, 2, 26))
+    assert [c.kind for c in composed.charges] == ["interest"]
 
 
 def test_nl_b2c_collection_costs_only_after_the_fourteen_day_letter_on_the_sum() -> None:
@@ -80,6 +107,11 @@ def test_nl_b2c_collection_costs_only_after_the_fourteen_day_letter_on_the_sum()
     after = compose(NL_B2C, default("NL_B2C"), 3, sent, date(2026, 2, 26))
     assert after.totals[0].fees == D("112.50")  # WIK 15 % of 750, once for the letter
     assert after.totals[0].interest == D("1.81")  # 22 days × 4 %: 1.21 + 0.60
+    # The 14-day letter named that amount before it was claimed.
+    assert [(c.kind, c.amount, c.invoice_number) for c in composed.announced] == [
+        ("collection_costs", D("112.50"), None)
+    ]
+    assert [c.kind for c in after.charges].count("collection_costs") == 1
 
 
 def test_a_policy_may_claim_less_than_the_law_allows() -> None:

@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from contracts.dunning import ReminderDue, ReminderItem, ReminderTotals
+from contracts.calendar import next_business_day
+from contracts.dunning import Charge, ReminderDue, ReminderItem, ReminderTotals
+from contracts.letters import template_spec
 from eventkit.clock import Clock, SystemClock
 from eventkit.envelope import Envelope, new_envelope
 from eventkit.events import DomainEvent
@@ -23,7 +25,7 @@ def reminder_due(
     amount: str = "1234.56",
     language: str = "nl",
     pack: str = "BE_B2C",
-    template_key: str = "first_reminder",
+    template_key: str | None = None,
     action: str = "reminder",
     channel: str = "email",
     email: str | None = "debtor@example.org",
@@ -37,11 +39,35 @@ def reminder_due(
     reminder_id: str | None = None,
     invoice_number: str | None = None,
     name: str = "Jan Peeters",
+    announced: dict[str, str] | None = None,
+    reminders_before: int = 0,
 ) -> ReminderDue:
-    today = business_date or SystemClock().today()
+    """A reminder as dunning would publish it: dated on a working day, its deadline too, the
+    item's interest and fees as the charges of the pack, and in a consumer's first claim the
+    amounts it announces (by default those of the default amount, 1,234.56)."""
+    if template_key is None:  # the pack's first claim, as the shipped policies name it
+        template_key = {
+            "BE_B2C": "be_b2c_first_reminder",
+            "NL_B2C": "nl_b2c_fourteen_day_letter",
+        }.get(pack, "first_reminder")
+    today = next_business_day(business_date or SystemClock().today())
     principal = Decimal(amount)
     fee, rent = Decimal(fees), Decimal(interest)
     number = invoice_number or f"F-{uuid.uuid4().hex[:6].upper()}"
+    fee_kind = {"BE_B2C": "flat_damages", "NL_B2C": "collection_costs"}.get(
+        pack, "fixed_compensation"
+    )
+    charges = [
+        Charge(kind=kind, invoice_number=number, currency="EUR", amount=value, legal_basis="-")
+        for kind, value in (("interest", rent), (fee_kind, fee))
+        if value > 0
+    ]
+    if announced is None:
+        announced = {
+            "be_b2c_first_reminder": {"flat_damages": "101.73"},
+            "nl_b2c_fourteen_day_letter": {"collection_costs": "185.18"},
+        }.get(template_key, {})
+    spec = template_spec(template_key)
     values: dict[str, Any] = {
         "reminder_id": reminder_id or unique("R"),
         "debtor_ref": debtor,
@@ -58,7 +84,16 @@ def reminder_due(
         "channel": channel,
         "template_key": template_key,
         "business_date": today,
-        "deadline": today + timedelta(days=deadline_days) if deadline_days is not None else None,
+        "deadline": next_business_day(today + timedelta(days=deadline_days))
+        if deadline_days is not None
+        else None,
+        "step_kind": spec.step_kind if spec else None,
+        "charges": charges,
+        "announced": [
+            Charge(kind=k, currency="EUR", amount=Decimal(v), legal_basis="-")
+            for k, v in announced.items()
+        ],
+        "reminders_before": reminders_before,
         "items": [
             ReminderItem(
                 invoice_number=number,

@@ -156,7 +156,7 @@ async def test_a_be_consumer_gets_a_book_xix_first_reminder_with_the_letter_atta
     msg = mail.message
     text = flat(text_of(msg))
     assert (
-        msg["Subject"] == f"Herinnering: factuur {event.items[0].invoice_number} nog niet betaald"
+        msg["Subject"] == f"Eerste herinnering (kosteloos): factuur {event.items[0].invoice_number}"
     )
     assert msg["Content-Language"] == "nl"
     assert "Acme Leveringen NV" in msg["From"]
@@ -209,15 +209,15 @@ async def test_language_amounts_and_legal_wording_per_pack(
         # (language, pack, template, must contain)
         ("fr", "BE_B2B", "formal_notice",
          ["Mise en demeure", "nous vous mettons formellement en demeure", f"1\u202f234,56{NBSP}€",
-          "La présente vaut mise en demeure"]),
-        ("nl", "NL_B2C", "nl_14_day_letter",
+          "Cette lettre vaut mise en demeure"]),
+        ("nl", "NL_B2C", "nl_b2c_fourteen_day_letter",
          ["binnen veertien dagen na de dag waarop u deze brief heeft ontvangen",
           f"buitengerechtelijke incassokosten verschuldigd van €{NBSP}185,18", f"€{NBSP}1.234,56"]),
-        ("de", "BE_B2C", "first_reminder",
+        ("de", "BE_B2C", "be_b2c_first_reminder",
          ["Diese erste Zahlungserinnerung ist kostenlos", f"1.234,56{NBSP}€",
           "Unternehmensnummer 0123.456.789", f"101,73{NBSP}€"]),
         ("en", "NL_B2B", "first_reminder",
-         ["article 6:119a of the Dutch Civil Code", f"€{NBSP}1.234,56", "at least"]),
+         ["Dutch Civil Code art. 6:119a", f"€{NBSP}1.234,56", "at least"]),
         ("nl", "BE_B2B", "first_reminder",
          ["wet van 2 augustus 2002", f"forfaitaire vergoeding van €{NBSP}40,00 per factuur"]),
     ]  # fmt: skip
@@ -229,7 +229,7 @@ async def test_language_amounts_and_legal_wording_per_pack(
         addresses.append(address)
         event = reminder_due(
             debtor, email=address, language=language, pack=pack, template_key=key,
-            action="formal_notice" if key != "first_reminder" else "reminder",
+            action="formal_notice" if key == "formal_notice" else "reminder",
         )  # fmt: skip
         envelopes.append(envelope_of(event, debtor))
     await publish(bootstrap, topics.DUNNING_CASE, envelopes)
@@ -346,6 +346,7 @@ async def test_a_reminder_that_breaks_book_xix_is_flagged_not_sent(
     reasons = {m["recipient"]: m["failure_reason"] for m in flagged}
     assert all(m["status"] == "needs_ops" for m in flagged)
     assert "must be free of charge" in reasons[charged]
+    assert "the free first reminder claims flat_damages" in reasons[charged]
     assert "shorter than 14 days" in reasons[short]
     worklist = await client.get("/v1/messages", params={"status": "needs_ops"}, headers=auth())
     assert {m["message_id"] for m in flagged} <= {
@@ -378,7 +379,7 @@ async def test_tenant_templates_are_checked_previewed_and_used(
     assert r.status_code == 422
 
     incomplete = {"subject": "Herinnering", "text": "Betaal {{ total.total|money }} a.u.b."}
-    r = await client.put("/v1/templates/first_reminder/nl", json=incomplete, headers=ops)
+    r = await client.put("/v1/templates/be_b2c_first_reminder/nl", json=incomplete, headers=ops)
     assert r.status_code == 422
     reasons = " ".join(e["reason"] for e in r.json()["errors"])
     assert "enterprise number" in reasons and "deadline" in reasons

@@ -12,9 +12,7 @@ from notification_service.adapters.http_channels import new_webhook_secret, sign
 from notification_service.adapters.pdf import LetterHead, letter_pdf, pdf_text, printable
 from notification_service.domain.legal import (
     LetterFacts,
-    be_b2c_damages,
     be_b2c_earliest_deadline,
-    nl_collection_costs,
     violations,
 )
 from notification_service.domain.messages import (
@@ -75,24 +73,6 @@ def test_a_message_id_is_derived_from_cause_channel_and_recipient() -> None:
     assert smtp_message_id(one, "mail.example") == f"<{one}@mail.example>"
 
 
-@pytest.mark.parametrize(
-    ("balance", "damages"),
-    [("100", "20.00"), ("150", "20.00"), ("150.01", "30.00"), ("400", "55.00"),
-     ("500", "65.00"), ("1234.56", "101.73"), ("50000", "2000.00")],
-)  # fmt: skip
-def test_book_xix_damages_scale(balance: str, damages: str) -> None:
-    assert be_b2c_damages(D(balance), ON) == D(damages)
-
-
-@pytest.mark.parametrize(
-    ("principal", "costs"),
-    [("100", "40.00"), ("2500", "375.00"), ("6000", "675.00"), ("10000", "875.00"),
-     ("200000", "2775.00"), ("2000000", "6775.00")],
-)  # fmt: skip
-def test_wik_scale(principal: str, costs: str) -> None:
-    assert nl_collection_costs(D(principal), ON) == D(costs)
-
-
 def test_book_xix_terms_start_the_day_after_an_email_or_the_third_working_day_after_a_letter() -> (
     None
 ):
@@ -104,13 +84,14 @@ def test_book_xix_terms_start_the_day_after_an_email_or_the_third_working_day_af
 def facts(**changes: object) -> LetterFacts:
     values: dict[str, object] = {
         "pack": "BE_B2C",
-        "template_key": "first_reminder",
+        "template_key": "be_b2c_first_reminder",
         "channel": "email",
         "business_date": ON,
         "deadline": date(2026, 3, 16),
         "fees": D("0"),
         "creditor_name": "Acme NV",
         "creditor_enterprise_number": "0123.456.789",
+        "announced": ["flat_damages"],
     }
     values.update(changes)
     return LetterFacts(**values)  # type: ignore[arg-type]
@@ -124,9 +105,16 @@ def test_the_legal_guard() -> None:
     assert "enterprise number" in violations(facts(creditor_enterprise_number=None))[0]
     assert "payment deadline" in violations(facts(deadline=None))[0]
     assert violations(facts(pack="BE_B2B", fees=D("40"), deadline=None)) == []
-    nl = facts(pack="NL_B2C", template_key="nl_14_day_letter", deadline=date(2026, 3, 10))
+    nl = facts(
+        pack="NL_B2C",
+        template_key="nl_b2c_fourteen_day_letter",
+        deadline=date(2026, 3, 10),
+        announced=["collection_costs"],
+    )
     assert "14 days after receipt" in violations(nl)[0]
-    assert violations(facts(pack="NL_B2C", template_key="nl_14_day_letter", deadline=None)) == []
+    assert "must name the collection costs" in " ".join(
+        violations(facts(pack="NL_B2C", template_key="nl_b2c_fourteen_day_letter", deadline=None))
+    )
     assert (
         "final payment term"
         in violations(facts(pack="BE_B2B", template_key="formal_notice", deadline=None))[0]
@@ -174,3 +162,24 @@ def test_letters_print_euro_accents_and_what_the_font_lacks() -> None:
         created=datetime(2026, 3, 2, 8, tzinfo=UTC),
     )
     assert again == pdf  # same input, same bytes: the checksum proves the content
+
+
+def test_the_guard_holds_back_free_reminders_that_claim_and_letters_that_do_not_add_up() -> None:
+    claiming = facts(charges=[("interest", "EUR", D("1.00"))])
+    assert any("claims interest" in v for v in violations(claiming))
+    assert any("damages that will be claimed" in v for v in violations(facts(announced=[])))
+    sums = facts(
+        pack="BE_B2B",
+        template_key="second_reminder",
+        principal={"EUR": D("100.00")},
+        charges=[("interest", "EUR", D("1.00")), ("fixed_compensation", "EUR", D("40.00"))],
+        totals={"EUR": D("148.50")},
+    )
+    assert violations(sums) == ["the letter's lines add up to EUR 141.00, its total says 148.50"]
+    # A deadline on a Sunday, on Easter Monday (BE) or on King's Day (NL).
+    for pack, day in (("BE_B2B", date(2026, 3, 15)), ("BE_B2B", date(2026, 4, 6)),
+                      ("NL_B2B", date(2026, 4, 27))):  # fmt: skip
+        found = violations(facts(pack=pack, template_key="second_reminder", deadline=day))
+        assert found == [f"the deadline {day.isoformat()} is a weekend day or public holiday"]
+    saturday = facts(pack="BE_B2B", template_key="second_reminder", business_date=date(2026, 3, 7))
+    assert "not a working day" in violations(saturday)[0]

@@ -110,12 +110,12 @@ def test_known_events_read_as_one_liners() -> None:
 
 def test_unknown_and_unreadable_events_get_the_generic_summary() -> None:
     unknown = envelope(CaseOpened(case_id="C-9"), aggregate_type="case", aggregate_id="C-9")
-    assert summarise(unknown, REGISTRY) == "dunning.CaseOpened on case C-9"
+    assert summarise(unknown, REGISTRY) == "Case opened (dunning case)"
     valid = envelope(issued(), aggregate_type="invoice", aggregate_id="INV-1")
     broken = replace(valid, payload={"invoice_number": "INV-1"})
-    assert summarise(broken, REGISTRY) == "invoicing.InvoiceIssued on invoice INV-1"
+    assert summarise(broken, REGISTRY) == "Invoice issued (invoicing invoice)"
     newer = replace(valid, schema_version=7)  # a schema this build cannot upcast to
-    assert summarise(newer, REGISTRY) == "invoicing.InvoiceIssued on invoice INV-1"
+    assert summarise(newer, REGISTRY) == "Invoice issued (invoicing invoice)"
 
 
 def test_overlong_summaries_are_cut_to_the_column() -> None:
@@ -143,3 +143,25 @@ def test_entry_carries_the_envelope_and_skips_events_without_debtor() -> None:
     assert entry.correlation_id == env.correlation_id
     orphan = envelope(CaseOpened(case_id="C-1"), aggregate_type="case", aggregate_id="C-1", key="x")
     assert entry_for(orphan, REGISTRY) is None
+
+
+def test_dunning_and_notification_events_read_as_sentences() -> None:
+    from contracts.dunning import AgencyCaseUpdated, DisputeResolved, DunningPaused
+
+    update = AgencyCaseUpdated(
+        debtor_ref="D-1", agency="incasso-nl", status="payment_plan", note="3 months",
+        on=date(2026, 3, 2),
+    )  # fmt: skip
+    resolved = DisputeResolved(
+        dispute_id="X", debtor_ref="D-1", invoice_number="INV-1", outcome="rejected",
+        resolved_on=date(2026, 3, 2),
+    )  # fmt: skip
+    paused = DunningPaused(debtor_ref="D-1", invoice_numbers=["INV-1"], reason="dispute")
+    cases = [
+        (update, "Collection agency incasso-nl reports status 'payment_plan': 3 months"),
+        (resolved, "Dispute on INV-1 rejected; reminders resume"),
+        (paused, "Reminders paused for INV-1 because of a dispute"),
+    ]
+    for event, summary in cases:
+        env = envelope(event, aggregate_type="case", aggregate_id="D-1")
+        assert summarise(env, REGISTRY) == summary

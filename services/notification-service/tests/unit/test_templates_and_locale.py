@@ -12,7 +12,7 @@ from notification_service.domain.catalog import (
     LANGUAGES,
     TEMPLATE_KEYS,
     shipped_defaults,
-    template_key_for,
+    template_problem,
 )
 from notification_service.domain.context import SAMPLE_CREDITOR, sample_context
 from notification_service.domain.locale import LocaleFormat
@@ -93,7 +93,7 @@ def _render(key: str, language: str, pack: str) -> str:
 def test_be_consumer_first_reminder_states_what_book_xix_requires(
     language: str, phrases: list[str]
 ) -> None:
-    text = _render("first_reminder", language, "BE_B2C")
+    text = _render("be_b2c_first_reminder", language, "BE_B2C")
     for phrase in phrases:
         assert phrase in text, phrase
     assert "F-2026-0042" in text  # the invoice: what was sold
@@ -109,7 +109,7 @@ def test_first_reminders_of_other_packs_carry_their_own_law() -> None:
 
 
 def test_the_dutch_fourteen_day_letter_uses_the_statutory_wording_and_wik_amount() -> None:
-    text = _render("nl_14_day_letter", "nl", "NL_B2C")
+    text = _render("nl_b2c_fourteen_day_letter", "nl", "NL_B2C")
     assert "binnen veertien dagen na de dag waarop u deze brief heeft ontvangen" in text
     # WIK on 1,234.56: 15 % = 185.18 (minimum 40)
     assert f"buitengerechtelijke incassokosten verschuldigd van €{NBSP}185,18" in text
@@ -129,14 +129,12 @@ def test_formal_notice_is_worded_as_one(language: str, phrase: str) -> None:
     assert phrase in _render("formal_notice", language, "BE_B2B")
 
 
-def test_template_keys_follow_dunning_or_the_action() -> None:
-    assert template_key_for("second_reminder", "reminder", 3, "BE_B2B") == "second_reminder"
-    assert template_key_for("veertiendagenbrief", "letter", 2, "NL_B2C") == "nl_14_day_letter"
-    assert template_key_for("policy-x-step-9", "formal_notice", 9, "NL_B2C") == "nl_14_day_letter"
-    assert template_key_for("policy-x-step-9", "formal_notice", 9, "BE_B2C") == "formal_notice"
-    assert template_key_for("?", "pre_due_reminder", 0, "BE_B2B") == "pre_due_reminder"
-    assert template_key_for("?", "reminder", 1, "BE_B2B") == "first_reminder"
-    assert template_key_for("?", "reminder", 2, "BE_B2B") == "second_reminder"
+def test_an_unknown_key_is_never_replaced_by_another_letter() -> None:
+    assert template_problem("second_reminder") is None
+    for unknown in ("veertiendagenbrief", "reminder_2", "nl_14_day_letter", "?"):
+        reason = template_problem(unknown)
+        assert reason is not None and "not in the published vocabulary" in reason
+    assert template_problem("phone_call") == "template key 'phone_call' sends no message"
 
 
 def tenant(text: str, subject: str = "Herinnering", html: str | None = None) -> TemplateSource:
@@ -186,7 +184,11 @@ def test_html_is_escaped_and_text_is_not() -> None:
 
 def test_a_tenant_template_missing_book_xix_content_is_refused() -> None:
     source = TemplateSource(
-        "first_reminder", "nl", "Herinnering", "Betaal {{ total.total|money }}.", origin="tenant"
+        "be_b2c_first_reminder",
+        "nl",
+        "Herinnering",
+        "Betaal {{ total.total|money }}.",
+        origin="tenant",
     )
     reasons = " ".join(p.reason for p in check_template(RENDERER, source))
     for what in ("enterprise number", "the due date", "the payment deadline", "damages"):

@@ -9,7 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.invoicing import Language
+from contracts.invoicing import Language, PostalAddress
+from contracts.letters import ChargeKind, LegalStepKind
 from contracts.money import Amount, Currency
 from eventkit.events import DomainEvent
 
@@ -59,6 +60,17 @@ class ReminderItem(_Model):
     explanations: list[Explanation] = Field(default_factory=list)
 
 
+class Charge(_Model):
+    """An amount beyond the principal, of a kind from the published vocabulary: letters name
+    it with the law's own words in the debtor's language; ``legal_basis`` is the source."""
+
+    kind: ChargeKind
+    invoice_number: str | None = None  # None: on the claim as a whole (WIK, reminder costs)
+    currency: Currency
+    amount: Amount
+    legal_basis: str
+
+
 class ReminderTotals(_Model):
     currency: Currency
     principal: Amount
@@ -91,6 +103,15 @@ class ReminderDue(DomainEvent):
     items: list[ReminderItem]
     totals: list[ReminderTotals]
     legal_notes: list[str] = Field(default_factory=list)
+    # What the letter says, as data (contracts.letters): the legal step, every charge claimed
+    # (principal + charges = totals), what will be claimed once the deadline has passed, how
+    # many reminders the debtor already had for these items, and the address from the
+    # debtor's master data. ``legal_notes`` explain the figures to ops, never to the debtor.
+    step_kind: LegalStepKind | None = None
+    charges: list[Charge] = Field(default_factory=list)
+    announced: list[Charge] = Field(default_factory=list)
+    reminders_before: int = 0
+    address: PostalAddress | None = None
 
 
 class DisputeOpened(DomainEvent):
@@ -212,6 +233,7 @@ class DebtorEscalatedToCollection(DomainEvent):
     items: list[ReminderItem]
     totals: list[ReminderTotals]
     history: list[CaseFileEntry]
+    charges: list[Charge] = Field(default_factory=list)
 
 
 class AgencyCaseUpdated(DomainEvent):

@@ -106,17 +106,10 @@ async def react(session: AsyncSession, rt: Runtime, env: Envelope, event: Domain
     match event:
         case DebtorRegistered() | DebtorUpdated():
             profile = event.profile
-            address = profile.address
-            lines = [
-                line
-                for line in (
-                    profile.legal_name,
-                    address.street,
-                    f"{address.postal_code} {address.city}".strip(),
-                    address.country,
-                )
-                if line
-            ]
+            # The address as master data; the country falls back to the debtor's own.
+            address = profile.address.model_copy(
+                update={"country": (profile.address.country or profile.country).upper()}
+            )
             await session.execute(
                 _upsert(
                     session,
@@ -125,7 +118,7 @@ async def react(session: AsyncSession, rt: Runtime, env: Envelope, event: Domain
                         "tenant_id": tenant,
                         "debtor_ref": event.debtor_ref,
                         "phone": profile.phone,
-                        "postal_address": lines,
+                        "postal_address": address.model_dump(),
                         "enterprise_number": profile.enterprise_number,
                         "updated_at": at,
                     },

@@ -17,7 +17,7 @@ from contracts.dunning import (
     PackName,
     ReminderDue,
 )
-from contracts.invoicing import Language
+from contracts.invoicing import Language, PostalAddress
 from dunning_service.domain.legal import RulePack, select_pack
 from dunning_service.domain.policies import Policy
 from dunning_service.domain.reminders import ComposedReminder, DueItem, compose
@@ -41,6 +41,7 @@ class DebtorContact:
     email: str | None
     phone: str | None
     postal_address: list[str]
+    address: PostalAddress | None = None
 
     @property
     def pack(self) -> RulePack:
@@ -74,6 +75,11 @@ async def debtor_contact(session: AsyncSession, tenant_id: str, debtor_ref: str)
 
 
 def contact_of(row: Any) -> DebtorContact:
+    """The stored contact: the address as master data (street, postal code, city, country),
+    or as the lines older versions stored."""
+    stored = row.postal_address or []
+    address = PostalAddress.model_validate(stored) if isinstance(stored, dict) else None
+    lines = list(stored) if isinstance(stored, list) else address_lines(address)
     return DebtorContact(
         name=row.legal_name,
         kind=row.kind,
@@ -81,8 +87,16 @@ def contact_of(row: Any) -> DebtorContact:
         language=row.language,
         email=row.email,
         phone=row.phone,
-        postal_address=list(row.postal_address or []),
+        postal_address=lines,
+        address=address,
     )
+
+
+def address_lines(address: PostalAddress | None) -> list[str]:
+    if address is None:
+        return []
+    city = f"{address.postal_code} {address.city}".strip()
+    return [line for line in (address.street, city) if line]
 
 
 def reminder_event(
@@ -116,6 +130,11 @@ def reminder_event(
         items=composed.items,
         totals=composed.totals,
         legal_notes=composed.legal_notes,
+        step_kind=composed.step_kind,
+        charges=composed.charges,
+        announced=composed.announced,
+        reminders_before=composed.reminders_before,
+        address=contact.address,
     )
 
 
@@ -274,4 +293,5 @@ def escalation_event(
         items=composed.items,
         totals=composed.totals,
         history=history,
+        charges=composed.charges,
     )

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.calendar import is_business_day
 from contracts.dunning import Instalment
 from dunning_service.application.composition import (
     DebtorContact,
@@ -360,6 +361,10 @@ class DunningDay:
     # --- due steps --------------------------------------------------------------------------
 
     async def run_due_steps(self) -> None:
+        if not is_business_day(self.business_date):
+            # Letters are dated and sent on working days: what falls due on a Saturday, Sunday
+            # or public holiday (BE or NL) stays due and goes out on the next working day.
+            return
         lock = self.session.get_bind().dialect.name == "postgresql"
         due = (await self.session.execute(select_due(self.business_date, lock=lock))).all()
         if not due:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, insert, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.calendar import next_business_day
 from contracts.dunning import AgencyCaseUpdated, NoteRecorded
 from dunning_service.application.composition import (
     case_history,
@@ -298,12 +299,14 @@ async def approve_formal_notice(rt: Runtime, tenant_id: str, task_id: str) -> st
                 )
                 for r in rows
             ]
+            # Approved on a weekend or holiday: the letter is dated the next working day.
+            letter_date = next_business_day(today)
             composed = compose_group(
                 contact,
                 policy,
                 step_number,
                 items,
-                today,
+                letter_date,
                 bool(getattr(rt.settings, "creditor_is_sme", False)),
             )
             if not composed.empty:
@@ -315,7 +318,7 @@ async def approve_formal_notice(rt: Runtime, tenant_id: str, task_id: str) -> st
                     policy=policy,
                     step_number=step_number,
                     composed=composed,
-                    business_date=today,
+                    business_date=letter_date,
                 )
                 uow.emit(
                     [

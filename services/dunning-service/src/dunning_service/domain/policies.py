@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Literal
 
 from contracts.dunning import Action, Channel, PackName
+from contracts.letters import template_spec, unknown_key_reason
 from dunning_service.domain.legal import be_b2c_deadline, nl_fourteen_day_deadline
 
 RelativeTo = Literal["due_date", "previous_step"]
@@ -46,6 +47,8 @@ CLAIM_ACTIONS: frozenset[str] = frozenset({"reminder", "letter", "sms", "formal_
 BUILTIN_TENANT = "*"  # shipped policies are visible to every tenant
 MAX_STEPS = 20
 MAX_OFFSET_DAYS = 3650
+# Public holidays can move a consumer's term by up to two more days (Christmas and Boxing Day).
+HOLIDAY_MARGIN_DAYS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +140,7 @@ def consumer_waiting_days(channel: Channel) -> int:
         sent = monday + timedelta(days=weekday)
         for deadline in (be_b2c_deadline(sent, legal_channel), nl_fourteen_day_deadline(sent)):
             longest = max(longest, (deadline - sent).days)
-    return longest
+    return longest + HOLIDAY_MARGIN_DAYS
 
 
 def validate(policy: Policy) -> list[PolicyProblem]:
@@ -192,6 +195,19 @@ def validate(policy: Policy) -> list[PolicyProblem]:
                     f"{where}.offset_days", "only a pre-due reminder comes before the due date"
                 )
             )
+        spec = template_spec(step.template_key)
+        if spec is None:
+            problems.append(
+                PolicyProblem(f"{where}.template_key", unknown_key_reason(step.template_key))
+            )
+        elif step.action not in spec.actions:
+            problems.append(
+                PolicyProblem(
+                    f"{where}.template_key",
+                    f"{step.template_key!r} is not for a {step.action} step "
+                    f"(it is for: {', '.join(spec.actions) or 'no policy step'})",
+                )
+            )
         if step.fee < 0:
             problems.append(PolicyProblem(f"{where}.fee", "cannot be negative"))
         if step.fee and not step.is_claim:
@@ -213,15 +229,18 @@ def validate(policy: Policy) -> list[PolicyProblem]:
 # --- shipped defaults, one per legal pack ----------------------------------------------------
 
 DEFAULTS_EFFECTIVE_FROM = date(2023, 9, 1)  # BE Book XIX in force
+# Version 2: template keys from the published vocabulary (contracts.letters), no BE consumer
+# reminder fee next to the Book XIX damages. Version 1 stays stored for the cases that use it.
+DEFAULTS_VERSION = 2
 DEFAULT_MINIMUM = {"EUR": Decimal("5.00"), "USD": Decimal("5.00"), "GBP": Decimal("5.00")}
 
 
 def _business_steps() -> tuple[PolicyStep, ...]:
     return (
-        PolicyStep("pre_due_reminder", -5, template_key="pre_due"),
-        PolicyStep("reminder", 3, template_key="reminder_1", final_term_days=8),
-        PolicyStep("reminder", 17, template_key="reminder_2", final_term_days=6),
-        PolicyStep("phone_call", 24, template_key="call"),
+        PolicyStep("pre_due_reminder", -5, template_key="pre_due_reminder"),
+        PolicyStep("reminder", 3, template_key="first_reminder", final_term_days=8),
+        PolicyStep("reminder", 17, template_key="second_reminder", final_term_days=6),
+        PolicyStep("phone_call", 24, template_key="phone_call"),
         PolicyStep(
             "formal_notice",
             35,
@@ -229,38 +248,37 @@ def _business_steps() -> tuple[PolicyStep, ...]:
             final_term_days=10,
             approval_required=True,
         ),
-        PolicyStep("agency_handover", 50, template_key="handover", agency="default-agency"),
+        PolicyStep("agency_handover", 50, template_key="handover_notice", agency="default-agency"),
     )
 
 
 def _be_b2c_steps() -> tuple[PolicyStep, ...]:
     # The first reminder is free and gives at least 14 days; the next step waits for them.
     return (
-        PolicyStep("pre_due_reminder", -5, template_key="pre_due"),
+        PolicyStep("pre_due_reminder", -5, template_key="pre_due_reminder"),
         PolicyStep("reminder", 3, template_key="be_b2c_first_reminder", final_term_days=14),
-        PolicyStep(
-            "reminder", 22, template_key="reminder_2", fee=Decimal("7.50"), final_term_days=6
-        ),
-        PolicyStep("phone_call", 29, template_key="call"),
+        # No reminder fee: the Book XIX flat damages claimed from here on cover the costs of
+        # recovery (see legal/costs.py).
+        PolicyStep("reminder", 22, template_key="second_reminder", final_term_days=6),
+        PolicyStep("phone_call", 29, template_key="phone_call"),
         PolicyStep(
             "formal_notice",
             40,
             template_key="formal_notice",
-            fee=Decimal("7.50"),
             final_term_days=10,
             approval_required=True,
         ),
-        PolicyStep("agency_handover", 55, template_key="handover", agency="default-agency"),
+        PolicyStep("agency_handover", 55, template_key="handover_notice", agency="default-agency"),
     )
 
 
 def _nl_b2c_steps() -> tuple[PolicyStep, ...]:
     # The first claim is the 14-day letter: no collection costs before its term has run out.
     return (
-        PolicyStep("pre_due_reminder", -5, template_key="pre_due"),
+        PolicyStep("pre_due_reminder", -5, template_key="pre_due_reminder"),
         PolicyStep("reminder", 3, template_key="nl_b2c_fourteen_day_letter", final_term_days=14),
-        PolicyStep("reminder", 22, template_key="reminder_2", final_term_days=6),
-        PolicyStep("phone_call", 29, template_key="call"),
+        PolicyStep("reminder", 22, template_key="second_reminder", final_term_days=6),
+        PolicyStep("phone_call", 29, template_key="phone_call"),
         PolicyStep(
             "formal_notice",
             38,
@@ -268,7 +286,7 @@ def _nl_b2c_steps() -> tuple[PolicyStep, ...]:
             final_term_days=10,
             approval_required=True,
         ),
-        PolicyStep("agency_handover", 53, template_key="handover", agency="default-agency"),
+        PolicyStep("agency_handover", 53, template_key="handover_notice", agency="default-agency"),
     )
 
 
@@ -290,6 +308,7 @@ def default_policies() -> list[Policy]:
             name=f"Default cadence ({pack})",
             steps=pack_steps,
             effective_from=DEFAULTS_EFFECTIVE_FROM,
+            version=DEFAULTS_VERSION,
             minimum_amounts=dict(DEFAULT_MINIMUM),
         )
         for pack, pack_steps in steps.items()

@@ -134,6 +134,7 @@ class SenderProfile(BaseModel):
     enterprise_number: str | None = Field(default=None, max_length=40)
     vat_number: str | None = Field(default=None, max_length=40)
     address: list[str] = Field(default_factory=list, max_length=6)
+    postal_code: str | None = Field(default=None, max_length=20)
     city: str | None = Field(default=None, max_length=100)
     country: Literal["BE", "NL"] = "BE"
     email: str | None = Field(default=None, max_length=320)

@@ -11,6 +11,7 @@ from notification_service.adapters.pdf import LetterHead, letter_pdf, sha256
 from notification_service.domain.context import Creditor
 from notification_service.domain.locale import LocaleFormat
 from notification_service.domain.rendering import Rendered, Renderer, TemplateSource
+from notification_service.domain.wording import country_name
 
 REGISTRATION_LABEL = {
     "nl": ("Ondernemingsnummer", "KvK-nummer"),
@@ -29,7 +30,12 @@ class Composed:
 
 
 def letter_head(creditor: Creditor, language: str) -> LetterHead:
+    """The sender's full letterhead: street, postal code and city, country (in the letter's
+    language), registration and VAT numbers, contact and bank account."""
     lines = list(creditor.address)
+    if creditor.city and not any(creditor.city in line for line in lines):
+        lines.append(f"{creditor.postal_code or ''} {creditor.city}".strip())
+    lines.append(country_name(creditor.country, language))
     if creditor.enterprise_number:
         be, nl = REGISTRATION_LABEL.get(language, REGISTRATION_LABEL["en"])
         lines.append(f"{nl if creditor.country == 'NL' else be} {creditor.enterprise_number}")

@@ -18,8 +18,10 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.calendar import next_business_day
 from contracts.dunning import (
     DebtorEscalatedToCollection,
+    DisputeResolved,
     PaymentPlanAgreed,
     PromiseToPayMade,
     ReminderDue,
@@ -41,17 +43,19 @@ from notification_service.application.store import (
     load_preferences,
     template_in_force,
 )
-from notification_service.domain.catalog import FALLBACK_LANGUAGE, template_key_for
+from notification_service.domain.catalog import template_problem
 from notification_service.domain.context import (
     Creditor,
     Debtor,
+    address_block,
+    dispute_context,
     handover_context,
     pack_for,
     plan_context,
     promise_context,
     reminder_context,
 )
-from notification_service.domain.legal import LetterFacts, violations
+from notification_service.domain.legal import LetterFacts, reminder_facts, violations
 from notification_service.domain.locale import LocaleFormat
 from notification_service.domain.messages import (
     Contact,
@@ -86,6 +90,9 @@ class Intent:
     fees: Decimal = Decimal(0)
     letter_first: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # known before rendering
+    recipient_block: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # LetterFacts beyond the basics
 
 
 async def _cause_known(session: AsyncSession, tenant_id: str, cause_key: str) -> bool:
@@ -136,20 +143,22 @@ async def record_intent(m: Messaging, session: AsyncSession, intent: Intent) -> 
         sms_available=bool(m.settings.sms_provider_url),
         always_letter=intent.letter_first,
     )
-    problems: list[str] = []
-    source = await template_in_force(
-        session, m.defaults, tenant, intent.template_key, intent.language
+    problems: list[str] = list(intent.problems)
+    source = (
+        None
+        if problems
+        else await template_in_force(
+            session, m.defaults, tenant, intent.template_key, intent.language
+        )
     )
     row = _base_row(m, intent)
-    language = source.language if source else intent.language
-    if source is not None and source.language != intent.language:
-        # Shipped in English only as a last resort; the formats stay the debtor's.
-        log.warning("no %s template %s; using %s", intent.language, intent.template_key, language)
+    language = intent.language
     row["language"] = language
     rendered_text = rendered_sms = ""
     subject = ""
     if source is None:
-        problems.append(f"no template {intent.template_key!r} in {intent.language} or English")
+        if not problems:
+            problems.append(f"no template {intent.template_key!r} in {intent.language}")
     else:
         try:
             composed = compose(
@@ -157,9 +166,10 @@ async def record_intent(m: Messaging, session: AsyncSession, intent: Intent) -> 
                 source,
                 intent.context,
                 creditor=intent.creditor,
-                recipient=[contact.name, *contact.address],
+                recipient=intent.recipient_block or [contact.name, *contact.address],
                 business_date=intent.business_date,
-                reference=intent.cause_key,
+                # the cause's id without its kind ("reminder:…"): no English in the footer
+                reference=intent.cause_key.split(":", 1)[-1],
                 created=row["created_at"],
             )
         except TemplateProblem as problem:
@@ -193,8 +203,10 @@ async def record_intent(m: Messaging, session: AsyncSession, intent: Intent) -> 
             fees=intent.fees,
             creditor_name=intent.creditor.name,
             creditor_enterprise_number=intent.creditor.enterprise_number,
+            **intent.facts,
         )
     )
+    problems = list(dict.fromkeys(problems))
     status = "needs_ops" if problems else "pending"
     max_age = timedelta(days=m.settings.reminder_max_age_days)
     stale = intent.business_date < m.clock.today() - max_age
@@ -261,7 +273,11 @@ async def _reminder_intent(
     if not preview and event.action == "agency_handover":
         return None  # the debtor's hand-over notice follows DebtorEscalatedToCollection
     creditor, _configured = await load_creditor(session, env.tenant_id)
-    key = template_key_for(event.template_key, event.action, event.step, event.pack)
+    key = event.template_key
+    problems: list[str] = []
+    unusable = template_problem(key)
+    if unusable is not None:
+        problems.append(unusable)
     fmt = _fmt(event.language, event.pack, None)
     context = reminder_context(event, creditor, fmt)
     fees = sum((i.fees for i in event.items), Decimal(0))
@@ -287,6 +303,15 @@ async def _reminder_intent(
         fees=fees,
         letter_first=key == "formal_notice" and event.channel == "letter",
         extra={"reminder_id": event.reminder_id, "step": event.step, "action": event.action},
+        problems=problems,
+        recipient_block=address_block(
+            event.debtor_name,
+            event.address,
+            event.postal_address,
+            creditor.country,
+            event.language,
+        ),
+        facts=reminder_facts(event),
     )
 
 
@@ -305,11 +330,13 @@ async def _debtor_intent(
     creditor, _configured = await load_creditor(session, env.tenant_id)
     debtor = await load_debtor(session, env.tenant_id, debtor_ref)
     if debtor is None:
-        debtor = Debtor(ref=debtor_ref, name=debtor_ref, language=FALLBACK_LANGUAGE)
+        debtor = Debtor(ref=debtor_ref, name=debtor_ref, language="en")
     if language is not None:
         debtor = replace(debtor, language=language)
     pack = pack_for(debtor.kind, debtor.country)
     fmt = _fmt(debtor.language, pack, debtor.country)
+    # A letter of our own (a confirmation, a dispute's outcome) is dated on a working day.
+    business_date = next_business_day(business_date)
     return Intent(
         env=env,
         debtor_ref=debtor_ref,
@@ -325,6 +352,9 @@ async def _debtor_intent(
         ),
         context=build(creditor, debtor, pack, fmt),
         creditor=creditor,
+        recipient_block=address_block(
+            debtor.name, debtor.postal, debtor.address, creditor.country, debtor.language
+        ),
     )
 
 
@@ -364,6 +394,16 @@ async def intent_for(
                 build=lambda c, d, p, f: plan_context(event, c, d, p, f),
                 language=language,
             )  # fmt: skip
+        case DisputeResolved():
+            return await _debtor_intent(
+                m, session, env,
+                debtor_ref=event.debtor_ref,
+                cause_key=f"dispute:{event.dispute_id}",
+                template_key="dispute_outcome",
+                business_date=event.resolved_on,
+                build=lambda c, d, p, f: dispute_context(event, c, d, p, f),
+                language=language,
+            )  # fmt: skip
         case DebtorEscalatedToCollection():
             return await _debtor_intent(
                 m, session, env,
@@ -382,6 +422,7 @@ MESSAGE_EVENTS = frozenset(
         ReminderDue.event_type,
         PromiseToPayMade.event_type,
         PaymentPlanAgreed.event_type,
+        DisputeResolved.event_type,
         DebtorEscalatedToCollection.event_type,
     }
 )

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notification_service.domain.catalog import FALLBACK_LANGUAGE, Defaults
+from contracts.invoicing import PostalAddress
+from notification_service.domain.catalog import Defaults
 from notification_service.domain.context import Creditor, Debtor
 from notification_service.domain.messages import Preferences
 from notification_service.domain.rendering import TemplateSource
@@ -36,6 +37,7 @@ def creditor_from(tenant_id: str, profile: dict[str, Any] | None) -> Creditor:
         website=data.get("website"),
         city=data.get("city"),
         country=data.get("country") or "BE",
+        postal_code=data.get("postal_code"),
     )
 
 
@@ -88,11 +90,10 @@ async def load_debtor(session: AsyncSession, tenant_id: str, debtor_ref: str) ->
     if not payload:
         return None
     profile = payload.get("profile") or {}
-    address = profile.get("address") or {}
-    lines = [address.get("street", "")]
-    lines.append(" ".join(p for p in (address.get("postal_code"), address.get("city")) if p))
-    if address.get("country") and address.get("country") != profile.get("country"):
-        lines.append(address["country"])
+    raw = dict(profile.get("address") or {})
+    raw["country"] = (raw.get("country") or profile.get("country") or "").upper()
+    postal = PostalAddress.model_validate(raw)
+    city = f"{postal.postal_code} {postal.city}".strip()
     return Debtor(
         ref=debtor_ref,
         name=profile.get("legal_name") or debtor_ref,
@@ -101,7 +102,8 @@ async def load_debtor(session: AsyncSession, tenant_id: str, debtor_ref: str) ->
         country=profile.get("country"),
         email=profile.get("email"),
         phone=profile.get("phone"),
-        address=tuple(line for line in lines if line),
+        address=tuple(line for line in (postal.street, city) if line),
+        postal=postal,
     )
 
 
@@ -137,12 +139,9 @@ async def tenant_template(
 async def template_in_force(
     session: AsyncSession, defaults: Defaults, tenant_id: str, key: str, language: str
 ) -> TemplateSource | None:
-    """The tenant's template, else the default in the language, else in English."""
-    for lang in dict.fromkeys((language, FALLBACK_LANGUAGE)):
-        own = await tenant_template(session, tenant_id, key, lang)
-        if own is not None:
-            return own
-        shipped = defaults.get(key, lang)
-        if shipped is not None:
-            return shipped
-    return None
+    """The tenant's template, else the shipped default, in the debtor's language only: a
+    letter never falls back to another language."""
+    own = await tenant_template(session, tenant_id, key, language)
+    if own is not None:
+        return own
+    return defaults.get(key, language)

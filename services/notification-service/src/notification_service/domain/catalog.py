@@ -1,8 +1,8 @@
 """The shipped default templates and which template a message uses.
 
-Lookup order for (tenant, key, language): the tenant's own template, the shipped default in
-that language, then the shipped default in English (recorded on the message: a dossier shows
-the language the debtor actually got)."""
+Lookup order for (tenant, key, language): the tenant's own template, then the shipped default
+in that language. Every key of the published vocabulary is shipped in every letter language
+(a contract test checks it), so a debtor never gets a letter in another language."""
 
 from __future__ import annotations
 
@@ -11,47 +11,29 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from contracts.letters import (
+    LETTER_LANGUAGES,
+    RENDERED_KEYS,
+    TEMPLATES,
+    template_spec,
+    unknown_key_reason,
+)
 from notification_service.domain.rendering import TemplateSource
 
-LANGUAGES: tuple[str, ...] = ("nl", "fr", "en", "de")
-FALLBACK_LANGUAGE = "en"
-
-TEMPLATE_KEYS: dict[str, str] = {
-    "pre_due_reminder": "friendly notice before the due date",
-    "first_reminder": "first reminder (Book XIX content for BE B2C)",
-    "second_reminder": "second reminder (fees as allowed per pack)",
-    "nl_14_day_letter": "Dutch consumer 14-day letter (BW 6:96 lid 6) with WIK costs",
-    "formal_notice": "formal notice of default / ingebrekestelling / mise en demeure",
-    "payment_plan_confirmation": "confirmation of an agreed payment plan",
-    "promise_confirmation": "confirmation of a promise to pay",
-    "handover_notice": "notice that the file went to a collection agency",
-}
-ALIASES: dict[str, str] = {
-    "pre_due": "pre_due_reminder",
-    "reminder_1": "first_reminder",
-    "reminder_2": "second_reminder",
-    "veertiendagenbrief": "nl_14_day_letter",
-    "fourteen_day_letter": "nl_14_day_letter",
-    "14_day_letter": "nl_14_day_letter",
-    "ingebrekestelling": "formal_notice",
-    "mise_en_demeure": "formal_notice",
-    "agency_handover": "handover_notice",
-}
+LANGUAGES: tuple[str, ...] = LETTER_LANGUAGES
+# The keys a message is rendered from: the published vocabulary less the steps that send
+# nothing (a phone call is a collector's task).
+TEMPLATE_KEYS: dict[str, str] = {key: TEMPLATES[key].description for key in RENDERED_KEYS}
 
 
-def template_key_for(requested: str, action: str, step: int, pack: str) -> str:
-    """The template of a ReminderDue: the key dunning named when we know it, else one derived
-    from the action (a formal notice to a Dutch consumer is the 14-day letter)."""
-    key = ALIASES.get(requested, requested)
-    if key in TEMPLATE_KEYS:
-        return key
-    if action == "pre_due_reminder":
-        return "pre_due_reminder"
-    if action == "formal_notice":
-        return "nl_14_day_letter" if pack == "NL_B2C" else "formal_notice"
-    if action == "agency_handover":
-        return "handover_notice"
-    return "first_reminder" if step <= 1 else "second_reminder"
+def template_problem(key: str) -> str | None:
+    """Why a message of template ``key`` cannot be rendered; None when it can. An unknown key
+    is never replaced by another letter."""
+    if template_spec(key) is None:
+        return unknown_key_reason(key)
+    if key not in TEMPLATE_KEYS:
+        return f"template key {key!r} sends no message"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

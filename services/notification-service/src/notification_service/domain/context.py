@@ -14,15 +14,18 @@ from decimal import Decimal
 from typing import Any
 
 from contracts.dunning import (
+    Charge,
     DebtorEscalatedToCollection,
+    DisputeResolved,
     PaymentPlanAgreed,
     PromiseToPayMade,
     ReminderDue,
     ReminderItem,
     ReminderTotals,
 )
-from notification_service.domain.legal import be_b2c_damages, nl_collection_costs
+from contracts.invoicing import PostalAddress
 from notification_service.domain.locale import LocaleFormat
+from notification_service.domain.wording import charge_name, country_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +43,12 @@ class Creditor:
     website: str | None = None
     city: str | None = None
     country: str = "BE"
+    postal_code: str | None = None
 
     def as_context(self) -> dict[str, Any]:
         return {
             "country": self.country,
+            "postal_code": self.postal_code,
             "name": self.name,
             "enterprise_number": self.enterprise_number,
             "vat_number": self.vat_number,
@@ -67,6 +72,7 @@ class Debtor:
     email: str | None = None
     phone: str | None = None
     address: tuple[str, ...] = field(default_factory=tuple)
+    postal: PostalAddress | None = None  # the master data the lines were made from
 
     def as_context(self) -> dict[str, Any]:
         return {
@@ -87,7 +93,18 @@ def pack_for(kind: str | None, country: str | None) -> str:
     return "EU_DEFAULT"
 
 
-def _item(item: ReminderItem) -> dict[str, Any]:
+def _charge(charge: Charge, pack: str, language: str) -> dict[str, Any]:
+    return {
+        "kind": charge.kind,
+        "name": charge_name(charge.kind, pack, language) or "",
+        "invoice_number": charge.invoice_number,
+        "currency": charge.currency,
+        "amount": charge.amount,
+    }
+
+
+def _item(item: ReminderItem, charges: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    own = [c for c in charges if c["invoice_number"] == item.invoice_number]
     return {
         "invoice_number": item.invoice_number,
         "issue_date": item.issue_date,
@@ -98,9 +115,7 @@ def _item(item: ReminderItem) -> dict[str, Any]:
         "interest": item.interest,
         "fees": item.fees,
         "total": item.open_amount + item.interest + item.fees,
-        "explanations": [
-            {"rule": e.rule, "detail": e.detail, "amount": e.amount} for e in item.explanations
-        ],
+        "charges": own,
     }
 
 
@@ -140,24 +155,41 @@ def _base(
         "items": [],
         "totals": [],
         "total": None,
-        "legal_notes": [],
         "legal": {"damages": None, "collection_costs": None, "currency": "EUR"},
+        "charges": [],
+        "claim_charges": [],
+        "announced": [],
+        "reminders_before": 0,
+        "step_kind": None,
         "promise": None,
         "plan": None,
         "agency": None,
+        "dispute": None,
     }
 
 
-def _legal_amounts(pack: str, totals: Sequence[ReminderTotals], on: date) -> dict[str, Any]:
-    eur = next((t for t in totals if t.currency == "EUR"), None)
-    principal = eur.principal if eur else Decimal(0)
-    return {
-        "currency": "EUR",
-        "damages": be_b2c_damages(principal, on) if pack == "BE_B2C" and eur else None,
-        "collection_costs": (
-            nl_collection_costs(principal, on) if pack == "NL_B2C" and eur else None
-        ),
-    }
+def _announced(charges: Sequence[dict[str, Any]], kind: str) -> Decimal | None:
+    amounts = [c["amount"] for c in charges if c["kind"] == kind]
+    return sum(amounts, Decimal(0)) if amounts else None
+
+
+def address_block(
+    name: str,
+    address: PostalAddress | None,
+    lines: Sequence[str],
+    sender_country: str,
+    language: str,
+) -> list[str]:
+    """The recipient as a window envelope shows it: the name once, the street, postal code
+    and city, and the country written out in the letter's language when it is not the
+    sender's."""
+    if address is None:
+        return [name, *(line for line in lines if line and line != name)]
+    city = f"{address.postal_code} {address.city}".strip()
+    block = [name, *(line for line in (address.street, city) if line)]
+    if address.country and address.country.upper() != sender_country.upper():
+        block.append(country_name(address.country, language).upper())
+    return block
 
 
 def reminder_context(
@@ -180,8 +212,15 @@ def reminder_context(
         business_date=event.business_date,
     )
     totals = [_total(t) for t in event.totals]
+    charges = [_charge(c, event.pack, event.language) for c in event.charges]
+    announced = [_charge(c, event.pack, event.language) for c in event.announced]
     ctx.update(
         {
+            "charges": charges,
+            "claim_charges": [c for c in charges if c["invoice_number"] is None],
+            "announced": announced,
+            "reminders_before": event.reminders_before,
+            "step_kind": event.step_kind,
             "reminder": {
                 "id": event.reminder_id,
                 "step": event.step,
@@ -194,11 +233,14 @@ def reminder_context(
             "step": event.step,
             "action": event.action,
             "deadline": event.deadline,
-            "items": [_item(i) for i in event.items],
+            "items": [_item(i, charges) for i in event.items],
             "totals": totals,
             "total": totals[0] if totals else None,
-            "legal_notes": list(event.legal_notes),
-            "legal": _legal_amounts(event.pack, event.totals, event.business_date),
+            "legal": {
+                "currency": "EUR",
+                "damages": _announced(announced, "flat_damages"),
+                "collection_costs": _announced(announced, "collection_costs"),
+            },
         }
     )
     return ctx
@@ -247,10 +289,13 @@ def handover_context(
         creditor=creditor, debtor=debtor, pack=pack, fmt=fmt, business_date=event.escalated_on
     )
     totals = [_total(t) for t in event.totals]
+    charges = [_charge(c, pack, debtor.language) for c in event.charges]
     ctx.update(
         {
             "agency": event.agency,
-            "items": [_item(i) for i in event.items],
+            "charges": charges,
+            "claim_charges": [c for c in charges if c["invoice_number"] is None],
+            "items": [_item(i, charges) for i in event.items],
             "totals": totals,
             "total": totals[0] if totals else None,
         }
@@ -258,10 +303,38 @@ def handover_context(
     return ctx
 
 
-def sample_reminder(pack: str, language: str, creditor: Creditor | None = None) -> ReminderDue:
-    """A realistic reminder to check tenant templates against (PUT validation)."""
-    from contracts.dunning import Explanation
+def dispute_context(
+    event: DisputeResolved, creditor: Creditor, debtor: Debtor, pack: str, fmt: LocaleFormat
+) -> dict[str, Any]:
+    ctx = _base(
+        creditor=creditor, debtor=debtor, pack=pack, fmt=fmt, business_date=event.resolved_on
+    )
+    ctx["dispute"] = {
+        "id": event.dispute_id,
+        "invoice_number": event.invoice_number,
+        "outcome": event.outcome,
+        "resolved_on": event.resolved_on,
+    }
+    return ctx
 
+
+# What a consumer's first claim announces in the sample case (1,234.56 open): Book XIX damages
+# 65 + 5 % × 734.56, the WIK scale's 15 %. The figures come from dunning in a real reminder.
+SAMPLE_ANNOUNCED = {
+    "BE_B2C": ("flat_damages", "F-2026-0042", Decimal("101.73")),
+    "NL_B2C": ("collection_costs", None, Decimal("185.18")),
+}
+
+
+def sample_reminder(
+    pack: str, language: str, creditor: Creditor | None = None, key: str = "first_reminder"
+) -> ReminderDue:
+    """A realistic reminder to check tenant templates against (PUT validation)."""
+    announced = [
+        Charge(kind=kind, invoice_number=number, currency="EUR", amount=amount, legal_basis="-")
+        for p, (kind, number, amount) in SAMPLE_ANNOUNCED.items()
+        if p == pack
+    ]
     today = date(2026, 3, 2)
     return ReminderDue(
         reminder_id="R-SAMPLE",
@@ -277,7 +350,12 @@ def sample_reminder(pack: str, language: str, creditor: Creditor | None = None) 
         step=2,
         action="reminder",
         channel="email",
-        template_key="first_reminder",
+        template_key=key,
+        announced=announced,
+        reminders_before=1,
+        address=PostalAddress(
+            street="Kerkstraat 1", postal_code="2000", city="Antwerpen", country="BE"
+        ),
         business_date=today,
         deadline=date(2026, 3, 17),
         items=[
@@ -290,7 +368,6 @@ def sample_reminder(pack: str, language: str, creditor: Creditor | None = None) 
                 open_amount=Decimal("1234.56"),
                 interest=Decimal("0.00"),
                 fees=Decimal("0.00"),
-                explanations=[Explanation(rule="sample", detail="-", amount=Decimal("0"))],
             )
         ],
         totals=[
@@ -321,7 +398,7 @@ def sample_context(key: str, pack: str, language: str, creditor: Creditor) -> di
     """A realistic context for template ``key`` (checks of tenant templates before saving)."""
     from contracts.dunning import DebtorEscalatedToCollection, Instalment
 
-    event = sample_reminder(pack, language)
+    event = sample_reminder(pack, language, key=key)
     fmt = LocaleFormat.for_debtor(language, pack)
     debtor = Debtor(
         ref=event.debtor_ref,
@@ -357,6 +434,15 @@ def sample_context(key: str, pack: str, language: str, creditor: Creditor) -> di
             agreed_on=event.business_date,
         )
         return plan_context(plan, creditor, debtor, pack, fmt)
+    if key == "dispute_outcome":
+        resolved = DisputeResolved(
+            dispute_id="DSP-SAMPLE",
+            debtor_ref=debtor.ref,
+            invoice_number="F-2026-0042",
+            outcome="rejected",
+            resolved_on=event.business_date,
+        )
+        return dispute_context(resolved, creditor, debtor, pack, fmt)
     if key == "handover_notice":
         escalation = DebtorEscalatedToCollection(
             debtor_ref=debtor.ref,

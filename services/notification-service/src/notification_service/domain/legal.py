@@ -1,9 +1,9 @@
 """What a reminder must say, and must not do, under each legal pack.
 
-The amounts a letter announces (Book XIX damages, Dutch WIK collection costs) are computed
-here from effective-dated scales: the *wording* is notification-service's responsibility, and a
-letter that states the wrong consequence is worthless in court. dunning-service decides the
-claim itself; both follow DOMAIN.md §3.
+dunning-service decides the claim and every amount in it, from its cost table (which charge
+each pack allows at which step, with its source), and publishes them as data: the charges
+claimed and, in a consumer's first claim, the amounts announced. This module only checks that
+the letter about to go out says what the law requires; the *wording* is the templates'.
 
 ``violations`` is the last check before a legal letter is queued: a reminder that breaks a
 rule is not sent but flagged for ops (a defective first reminder costs the creditor the right
@@ -13,97 +13,16 @@ to damages; a second, corrected letter would restart the term).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from typing import Any
 
-CENT = Decimal("0.01")
+from contracts.calendar import COUNTRIES, is_business_day
+from contracts.dunning import ReminderDue
+from notification_service.domain.wording import charge_name
+
 ONE_DAY = timedelta(days=1)
-
-
-def _cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True, slots=True)
-class Bracket:
-    up_to: Decimal | None  # upper bound of the bracket (None: no bound)
-    fixed: Decimal  # amount for the brackets below
-    rate: Decimal  # fraction of the part above the previous bound
-    base: Decimal  # the previous bound
-
-
-@dataclass(frozen=True, slots=True)
-class Scale:
-    in_force_from: date
-    source: str
-    brackets: tuple[Bracket, ...]
-    minimum: Decimal
-    maximum: Decimal
-
-
-def _apply(scale: Scale, amount: Decimal) -> Decimal:
-    for bracket in scale.brackets:
-        if bracket.up_to is None or amount <= bracket.up_to:
-            value = bracket.fixed + bracket.rate * (amount - bracket.base)
-            return _cents(min(max(value, scale.minimum), scale.maximum))
-    raise AssertionError("the last bracket has no bound")
-
-
-def _in_force(scales: Sequence[Scale], on: date) -> Scale | None:
-    found = [s for s in scales if s.in_force_from <= on]
-    return max(found, key=lambda s: s.in_force_from) if found else None
-
-
-D = Decimal
-# Code of Economic Law, art. XIX.4 (consumer debts, since 1 September 2023).
-BE_B2C_DAMAGES: tuple[Scale, ...] = (
-    Scale(
-        in_force_from=date(2023, 9, 1),
-        source="WER/CDE art. XIX.4 §2",
-        brackets=(
-            Bracket(D("150"), D("20"), D("0"), D("0")),
-            Bracket(D("500"), D("30"), D("0.10"), D("150")),
-            Bracket(None, D("65"), D("0.05"), D("500")),
-        ),
-        minimum=D("20"),
-        maximum=D("2000"),
-    ),
-)
-# Besluit vergoeding voor buitengerechtelijke incassokosten (WIK scale, BW 6:96).
-NL_WIK: tuple[Scale, ...] = (
-    Scale(
-        in_force_from=date(2012, 7, 1),
-        source="BW 6:96 lid 5; Besluit vergoeding buitengerechtelijke incassokosten art. 2",
-        brackets=(
-            Bracket(D("2500"), D("0"), D("0.15"), D("0")),
-            Bracket(D("5000"), D("375"), D("0.10"), D("2500")),
-            Bracket(D("10000"), D("625"), D("0.05"), D("5000")),
-            Bracket(D("200000"), D("875"), D("0.01"), D("10000")),
-            Bracket(None, D("2775"), D("0.005"), D("200000")),
-        ),
-        minimum=D("40"),
-        maximum=D("6775"),
-    ),
-)
-
-
-def be_b2c_damages(balance: Decimal, on: date) -> Decimal | None:
-    """The most a Belgian consumer may be charged as flat damages on ``balance``."""
-    scale = _in_force(BE_B2C_DAMAGES, on)
-    if scale is None or balance <= 0:
-        return None
-    if balance <= D("150"):
-        return _cents(D("20"))
-    return _apply(scale, balance)
-
-
-def nl_collection_costs(principal: Decimal, on: date) -> Decimal | None:
-    """Dutch extrajudicial collection costs (WIK) on the sum of the open claims."""
-    scale = _in_force(NL_WIK, on)
-    if scale is None or principal <= 0:
-        return None
-    return _apply(scale, principal)
 
 
 def is_working_day(day: date) -> bool:
@@ -129,8 +48,8 @@ def be_b2c_earliest_deadline(sent_on: date, channel: str) -> date:
 NL_FOURTEEN_DAY_SAFE_DAYS = 16
 
 # The template keys whose content the law prescribes.
-FIRST_REMINDER = "first_reminder"
-FOURTEEN_DAY_LETTER = "nl_14_day_letter"
+FIRST_REMINDER = "be_b2c_first_reminder"
+FOURTEEN_DAY_LETTER = "nl_b2c_fourteen_day_letter"
 FORMAL_NOTICE = "formal_notice"
 
 
@@ -144,6 +63,12 @@ class LetterFacts:
     fees: Decimal
     creditor_name: str | None
     creditor_enterprise_number: str | None
+    # per currency: principal, the charges claimed and the total the letter states
+    principal: dict[str, Decimal] = field(default_factory=dict)
+    charges: Sequence[tuple[str, str, Decimal]] = ()  # (kind, currency, amount)
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    announced: Sequence[str] = ()  # kinds announced with an amount
+    unnamed_charges: Sequence[str] = ()  # kinds the letter's language has no legal name for
 
 
 def violations(facts: LetterFacts) -> list[str]:
@@ -173,6 +98,52 @@ def violations(facts: LetterFacts) -> list[str]:
                 f"BW 6:96 lid 6: the 14-day letter names {facts.deadline.isoformat()}, earlier "
                 f"than 14 days after receipt (at the earliest {earliest_nl.isoformat()})"
             )
+    country = facts.pack[:2] if facts.pack[:2] in COUNTRIES else None
+    countries = (country,) if country else COUNTRIES
+    if not is_business_day(facts.business_date, countries):
+        found.append(
+            f"the letter would be dated {facts.business_date.isoformat()}, not a working day"
+        )
+    if facts.deadline is not None and not is_business_day(facts.deadline, countries):
+        found.append(
+            f"the deadline {facts.deadline.isoformat()} is a weekend day or public holiday"
+        )
     if facts.template_key == FORMAL_NOTICE and facts.deadline is None:
         found.append("a formal notice must give a final payment term")
+    if facts.template_key == FIRST_REMINDER and facts.charges:
+        kinds = ", ".join(sorted({kind for kind, _c, _a in facts.charges}))
+        found.append(f"Book XIX: the free first reminder claims {kinds}")
+    if facts.template_key == FIRST_REMINDER and "flat_damages" not in facts.announced:
+        found.append("Book XIX: the first reminder must state the damages that will be claimed")
+    if facts.template_key == FOURTEEN_DAY_LETTER:
+        if "collection_costs" not in facts.announced:
+            found.append("BW 6:96 lid 6: the 14-day letter must name the collection costs")
+        if any(kind == "collection_costs" for kind, _c, _a in facts.charges):
+            found.append("BW 6:96 lid 6: collection costs claimed in the 14-day letter itself")
+    for kind in facts.unnamed_charges:
+        found.append(f"the letter cannot name the charge {kind!r} for {facts.pack}")
+    for currency, total in facts.totals.items():
+        lines = facts.principal.get(currency, Decimal(0)) + sum(
+            (a for _k, c, a in facts.charges if c == currency), Decimal(0)
+        )
+        if lines != total:
+            found.append(f"the letter's lines add up to {currency} {lines}, its total says {total}")
     return found
+
+
+def reminder_facts(event: ReminderDue) -> dict[str, Any]:
+    """The ``LetterFacts`` a reminder adds to the basics: its principal, charges and totals
+    per currency, the kinds it announces and those the letter's language cannot name."""
+    principal: dict[str, Decimal] = {}
+    for item in event.items:
+        principal[item.currency] = principal.get(item.currency, Decimal(0)) + item.open_amount
+    named = {c.kind for c in event.charges} | {c.kind for c in event.announced}
+    return {
+        "principal": principal,
+        "charges": [(c.kind, c.currency, c.amount) for c in event.charges],
+        "totals": {t.currency: t.total for t in event.totals},
+        "announced": [c.kind for c in event.announced],
+        "unnamed_charges": sorted(
+            k for k in named if charge_name(k, event.pack, event.language) is None
+        ),
+    }

@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from contracts.dunning import (
+    AgencyCaseUpdated,
+    DebtorEscalatedToCollection,
+    DisputeOpened,
+    DisputeResolved,
+    DunningPaused,
+    DunningResumed,
+    InstalmentMissed,
+    NoteRecorded,
+    PaymentPlanAgreed,
+    PaymentPlanCompleted,
+    PaymentPlanDefaulted,
+    PromiseToPayBroken,
+    PromiseToPayKept,
+    PromiseToPayMade,
+    ReminderDue,
+    ReminderTotals,
+)
 from contracts.invoicing import (
     CreditNoteIssued,
     DebtorRegistered,
@@ -22,6 +41,8 @@ from contracts.invoicing import (
     PaymentReversed,
     PaymentUnmatched,
 )
+from contracts.letters import template_spec
+from contracts.notification import NotificationDelivered, NotificationFailed, NotificationSent
 from eventkit.events import DomainEvent
 
 CENT = Decimal("0.01")
@@ -102,8 +123,120 @@ def _payment_received(event: PaymentReceived) -> str:
     return f"Payment {event.payment_id} received: {money(event.amount, event.currency)}{payer}"
 
 
+STEP_NAMES = {
+    "pre_due_notice": "Pre-due notice",
+    "reminder": "Reminder",
+    "book_xix_first_reminder": "Free first reminder (Book XIX)",
+    "fourteen_day_letter": "14-day letter (BW 6:96)",
+    "formal_notice": "Formal notice",
+    "phone_call": "Phone call",
+    "agency_handover": "Hand-over",
+}
+PAUSES = {
+    "dispute": "a dispute",
+    "promise": "a promise to pay",
+    "payment_plan": "a payment plan",
+    "manual": "a manual hold",
+}
+
+
+def _numbers(numbers: list[str]) -> str:
+    return ", ".join(numbers) if numbers else "no invoice"
+
+
+def _totals(totals: list[ReminderTotals]) -> str:
+    return " + ".join(money(t.total, t.currency) for t in totals) or "nothing"
+
+
+def _reminder(event: ReminderDue) -> str:
+    spec = template_spec(event.template_key)
+    kind = STEP_NAMES.get(spec.step_kind if spec else "", "Step")
+    deadline = f", to pay by {event.deadline.isoformat()}" if event.deadline else ""
+    return (
+        f"{kind} (step {event.step}, by {event.channel}) for "
+        f"{_numbers([i.invoice_number for i in event.items])}: {_totals(event.totals)}{deadline}"
+    )
+
+
+def _dunning(event: DomainEvent) -> str | None:
+    match event:
+        case ReminderDue():
+            return _reminder(event)
+        case DisputeOpened():
+            note = f": {event.note}" if event.note else ""
+            return (
+                f"Dispute opened on {event.invoice_number} "
+                f"({event.reason.replace('_', ' ')}){note}; reminders paused for it"
+            )
+        case DisputeResolved():
+            outcome = {
+                "rejected": "rejected; reminders resume",
+                "credited": "upheld; the invoice is credited",
+                "withdrawn": "withdrawn; reminders resume",
+            }[event.outcome]
+            return f"Dispute on {event.invoice_number} {outcome}"
+        case PromiseToPayMade():
+            return (
+                f"Promise to pay {money(event.amount, event.currency)} by "
+                f"{event.promised_date.isoformat()} for {_numbers(event.invoice_numbers)}"
+            )
+        case PromiseToPayKept():
+            return f"Promise to pay kept on {event.kept_on.isoformat()}"
+        case PromiseToPayBroken():
+            return (
+                f"Promise to pay broken on {event.broken_on.isoformat()}: "
+                f"{money(event.amount_missing, event.currency)} missing"
+            )
+        case PaymentPlanAgreed():
+            total = sum((i.amount for i in event.instalments), Decimal(0))
+            return (
+                f"Payment plan agreed for {_numbers(event.invoice_numbers)}: "
+                f"{len(event.instalments)} instalments, {money(total, event.currency)}"
+            )
+        case InstalmentMissed():
+            return (
+                f"Instalment of {event.instalment_due.isoformat()} missed: "
+                f"{money(event.amount_missing, event.currency)} short"
+            )
+        case PaymentPlanDefaulted():
+            return f"Payment plan defaulted on {event.defaulted_on.isoformat()}"
+        case PaymentPlanCompleted():
+            return f"Payment plan completed on {event.completed_on.isoformat()}"
+        case DunningPaused():
+            until = f" until {event.until.isoformat()}" if event.until else ""
+            return (
+                f"Reminders paused for {_numbers(event.invoice_numbers)} "
+                f"because of {PAUSES.get(event.reason, event.reason)}{until}"
+            )
+        case DunningResumed():
+            return f"Reminders resumed for {_numbers(event.invoice_numbers)} ({event.reason})"
+        case DebtorEscalatedToCollection():
+            return (
+                f"File handed over to collection agency {event.agency} for "
+                f"{_numbers([i.invoice_number for i in event.items])}: {_totals(event.totals)}"
+            )
+        case AgencyCaseUpdated():
+            note = f": {event.note}" if event.note else ""
+            return f"Collection agency {event.agency} reports status {event.status!r}{note}"
+        case NoteRecorded():
+            outcome = f" (outcome: {event.outcome})" if event.outcome else ""
+            return f"Note by {event.author}: {event.text}{outcome}"
+        case NotificationSent():
+            what = event.template_key.replace("_", " ").capitalize()
+            return f"{what} sent by {event.channel} to {event.recipient}"
+        case NotificationDelivered():
+            return f"Message delivered by {event.channel}"
+        case NotificationFailed():
+            held = " — needs ops" if event.needs_ops else ""
+            return f"Message by {event.channel} not sent: {event.reason}{held}"
+    return None
+
+
 def describe(event: DomainEvent) -> str | None:
     """The summary of an event this build knows how to word; None for any other."""
+    dunning = _dunning(event)
+    if dunning is not None:
+        return dunning
     match event:
         case DebtorRegistered():
             return f"Debtor registered: {event.profile.legal_name}"
@@ -169,5 +302,9 @@ def describe(event: DomainEvent) -> str | None:
 
 
 def generic_summary(event_type: str, aggregate_type: str, aggregate_id: str) -> str:
-    """For events the contracts do not describe (yet): still recorded, plainly worded."""
-    return f"{event_type} on {aggregate_type} {aggregate_id}"
+    """For events the contracts do not describe (yet): still recorded, worded as a sentence
+    from the event's name ("credit.CreditReviewDue" → "Credit review due (credit)")."""
+    context, _dot, name = event_type.rpartition(".")
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).split()
+    sentence = " ".join([words[0], *(w.lower() for w in words[1:])]) if words else event_type
+    return f"{sentence} ({context or 'unknown'} {aggregate_type})"
