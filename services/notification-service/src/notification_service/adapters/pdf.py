@@ -70,7 +70,8 @@ def _document(created: datetime, title: str) -> FPDF:
 @dataclass(frozen=True, slots=True)
 class LetterHead:
     name: str
-    lines: Sequence[str]  # address, enterprise number, contact
+    lines: Sequence[str]  # the sender's address, under its name
+    footer: Sequence[str] = ()  # registration and VAT numbers, bank account, contact
 
 
 def letter_pdf(
@@ -105,10 +106,19 @@ def letter_pdf(
     pdf.ln(3)
     pdf.set_font(FONT, "", 10.5)
     _paragraphs(pdf, body, 5.2)
-    pdf.set_y(-15)
-    pdf.set_font(FONT, "", 7)
-    pdf.cell(0, 4, printable(f"Ref. {reference}"), align="R")
+    _letter_footer(pdf, head.footer, reference)
     return bytes(pdf.output())
+
+
+def _letter_footer(pdf: FPDF, lines: Sequence[str], reference: str) -> None:
+    """The sender's registration, bank and contact lines at the foot of the (last) page, kept
+    clear of the window envelope's address field."""
+    pdf.set_auto_page_break(auto=False)
+    pdf.set_y(-12 - 3.6 * len(lines))
+    pdf.set_font(FONT, "", 7)
+    for line in lines:
+        pdf.cell(0, 3.6, printable(line), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 4, printable(f"Ref. {reference}"), align="R")
 
 
 @dataclass(frozen=True, slots=True)

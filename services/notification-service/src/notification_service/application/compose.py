@@ -30,23 +30,28 @@ class Composed:
 
 
 def letter_head(creditor: Creditor, language: str) -> LetterHead:
-    """The sender's full letterhead: street, postal code and city, country (in the letter's
-    language), registration and VAT numbers, contact and bank account."""
+    """The sender's full letterhead: at the top its address (street, postal code and city,
+    country in the letter's language); at the foot its registration and VAT numbers, contact
+    and bank account."""
     lines = list(creditor.address)
     if creditor.city and not any(creditor.city in line for line in lines):
         lines.append(f"{creditor.postal_code or ''} {creditor.city}".strip())
     lines.append(country_name(creditor.country, language))
+    footer: list[str] = []
+    legal: list[str] = []
     if creditor.enterprise_number:
         be, nl = REGISTRATION_LABEL.get(language, REGISTRATION_LABEL["en"])
-        lines.append(f"{nl if creditor.country == 'NL' else be} {creditor.enterprise_number}")
+        legal.append(f"{nl if creditor.country == 'NL' else be} {creditor.enterprise_number}")
     if creditor.vat_number:
-        lines.append(f"{VAT_LABEL.get(language, 'VAT')} {creditor.vat_number}")
+        legal.append(f"{VAT_LABEL.get(language, 'VAT')} {creditor.vat_number}")
+    if creditor.iban:
+        legal.append(f"IBAN {creditor.iban}" + (f" · BIC {creditor.bic}" if creditor.bic else ""))
+    if legal:
+        footer.append(" · ".join(legal))
     contact = " · ".join(x for x in (creditor.email, creditor.phone, creditor.website) if x)
     if contact:
-        lines.append(contact)
-    if creditor.iban:
-        lines.append(f"IBAN {creditor.iban}" + (f" · BIC {creditor.bic}" if creditor.bic else ""))
-    return LetterHead(creditor.name, lines)
+        footer.append(contact)
+    return LetterHead(creditor.name, lines, footer)
 
 
 def compose(
