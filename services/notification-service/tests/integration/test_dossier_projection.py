@@ -242,7 +242,7 @@ async def test_unknown_types_are_recorded_and_debtorless_events_ignored(
     )  # fmt: skip
     await publish(bootstrap, topics.DUNNING_CASE, [unknown, orphan])
     entries = await wait_for_entries(client, debtor, 1)
-    assert entries[0]["summary"] == f"dunning.CaseOpened on case {case}"
+    assert entries[0]["summary"] == f"Case opened (dunning case {case})"
     assert entries[0]["payload"] == {"case_id": case, "debtor_ref": debtor}
 
     async def orphan_handled() -> int:

@@ -110,12 +110,12 @@ def test_known_events_read_as_one_liners() -> None:
 
 def test_unknown_and_unreadable_events_get_the_generic_summary() -> None:
     unknown = envelope(CaseOpened(case_id="C-9"), aggregate_type="case", aggregate_id="C-9")
-    assert summarise(unknown, REGISTRY) == "Case opened (dunning case)"
+    assert summarise(unknown, REGISTRY) == "Case opened (dunning case C-9)"
     valid = envelope(issued(), aggregate_type="invoice", aggregate_id="INV-1")
     broken = replace(valid, payload={"invoice_number": "INV-1"})
-    assert summarise(broken, REGISTRY) == "Invoice issued (invoicing invoice)"
+    assert summarise(broken, REGISTRY) == "Invoice issued (invoicing invoice INV-1)"
     newer = replace(valid, schema_version=7)  # a schema this build cannot upcast to
-    assert summarise(newer, REGISTRY) == "Invoice issued (invoicing invoice)"
+    assert summarise(newer, REGISTRY) == "Invoice issued (invoicing invoice INV-1)"
 
 
 def test_overlong_summaries_are_cut_to_the_column() -> None:

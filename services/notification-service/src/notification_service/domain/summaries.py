@@ -303,8 +303,8 @@ def describe(event: DomainEvent) -> str | None:
 
 def generic_summary(event_type: str, aggregate_type: str, aggregate_id: str) -> str:
     """For events the contracts do not describe (yet): still recorded, worded as a sentence
-    from the event's name ("credit.CreditReviewDue" → "Credit review due (credit)")."""
+    from the event's name ("credit.CreditReviewDue" → "Credit review due (credit account A-1)")."""
     context, _dot, name = event_type.rpartition(".")
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).split()
     sentence = " ".join([words[0], *(w.lower() for w in words[1:])]) if words else event_type
-    return f"{sentence} ({context or 'unknown'} {aggregate_type})"
+    return f"{sentence} ({context or 'unknown'} {aggregate_type} {aggregate_id})"
