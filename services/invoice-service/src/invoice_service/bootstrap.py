@@ -9,6 +9,7 @@ from contracts.registry import build_registry
 from eventkit.aggregate import Aggregate
 from eventkit.runtime import Runtime, ServiceDefinition
 from invoice_service.api.ledger_routes import router as ledger_router
+from invoice_service.api.reversal_routes import router as reversal_router
 from invoice_service.api.routes import router
 from invoice_service.application.invoicing import overdue_sweep
 from invoice_service.settings import Settings
@@ -34,8 +35,9 @@ def definition() -> ServiceDefinition:
             "invoice": topics.INVOICING_INVOICE,
             "payment": topics.INVOICING_PAYMENT,
             "credit_note": topics.INVOICING_INVOICE,
+            "reversal": topics.INVOICING_PAYMENT,
         },
-        routers=[ledger_router, router],
+        routers=[ledger_router, reversal_router, router],
         sweep=overdue_sweep,
         partition_key=_partition_key,
     )

@@ -22,8 +22,10 @@ from eventkit.testing.service import api_keys_for_tests
 from ..support.http_service import served_over_http
 
 CORPUS = Path(__file__).parent
-# One tenant per creditor country the corpus needs; each key holds every scope.
+# One tenant per creditor country the corpus needs, and one per e-invoice case (the official
+# examples share document numbers); each key holds every scope.
 TENANTS = {"t-be": "BE", "t-nl": "NL", "t-de": "DE"}
+EINVOICE_TENANTS = [f"t-ubl-{index:02d}" for index in range(60)]
 
 
 def key_of(tenant: str) -> str:
@@ -59,7 +61,7 @@ async def corpus(
 ) -> AsyncIterator[Corpus]:
     keys = api_keys_for_tests() + [
         {"tenant": tenant, "key_hash": hash_api_key(key_of(tenant)), "scopes": ["admin"]}
-        for tenant in TENANTS
+        for tenant in [*TENANTS, *EINVOICE_TENANTS]
     ]
     backend = str(request.param)
     async with (

@@ -14,7 +14,13 @@ from eventkit.events import DomainEvent
 from eventkit.timekeeping import ClockAdvanced
 
 DEBTOR_EVENTS = (invoicing.DebtorRegistered, invoicing.DebtorUpdated)
-PAYMENT_EVENTS = (invoicing.PaymentReceived, invoicing.PaymentUnmatched, invoicing.PaymentReversed)
+PAYMENT_EVENTS = (
+    invoicing.PaymentReceived,
+    invoicing.PaymentUnmatched,
+    invoicing.PaymentReversed,
+    invoicing.ReversalUnmatched,
+    invoicing.ReversalResolved,
+)
 
 
 def _events_of(module: Any) -> list[type[DomainEvent]]:

@@ -129,7 +129,16 @@ class InvoiceTermsSet(DomainEvent):
     warnings: list[str] = Field(default_factory=list)
 
 
+CreditNoteSource = Literal["credit_note", "negative_invoice"]
+CreditSettlement = Literal["against_invoices", "open_credit"]
+
+
 class CreditNoteIssued(DomainEvent):
+    """A credit for the debtor. ``source`` says whether it came as a credit note or as an
+    invoice with a negative amount (a Peppol correction); ``settlement`` whether it was applied
+    against the invoices it references (``invoice_numbers``; what those no longer owe stays
+    as credit) or stands as an open credit on the debtor's account."""
+
     event_type = "invoicing.CreditNoteIssued"
     credit_note_number: str
     debtor_ref: str
@@ -138,6 +147,15 @@ class CreditNoteIssued(DomainEvent):
     amount: Amount
     invoice_numbers: list[str] = Field(default_factory=list)
     reason: str | None = None
+    source: CreditNoteSource = "credit_note"
+    settlement: CreditSettlement | None = None
+
+    @model_validator(mode="after")
+    def _settlement_from_references(self) -> CreditNoteIssued:
+        if self.settlement is None:
+            settled = "against_invoices" if self.invoice_numbers else "open_credit"
+            object.__setattr__(self, "settlement", settled)
+        return self
 
 
 AllocationMethod = Literal[
@@ -209,6 +227,38 @@ class PaymentReversed(DomainEvent):
     currency: Currency
     reversed_on: date
     bank_reference: str | None = None
+    # the bank entry that took the money back, and how it was tied to this payment
+    reversal_reference: str | None = None
+    identified_by: str | None = None
+
+
+class ReversalUnmatched(DomainEvent):
+    """A bank reversal (return, reject, RvslInd, MT940 RC) that names no single payment
+    provably: it changed nothing and waits for a person (the unmatched-reversal queue)."""
+
+    event_type = "invoicing.ReversalUnmatched"
+    reversal_id: str
+    bank_reference: str
+    account_iban: str | None = None
+    amount: Amount
+    currency: Currency
+    booking_date: date
+    end_to_end_id: str | None = None
+    counterparty_iban: str | None = None
+    return_reason: str | None = None
+    reason: str
+    candidates: list[str] = Field(default_factory=list)
+
+
+class ReversalResolved(DomainEvent):
+    """A person decided an unmatched reversal: it took back ``payment_id`` (reversed with
+    it), or it concerns no payment in the ledger (dismissed)."""
+
+    event_type = "invoicing.ReversalResolved"
+    reversal_id: str
+    resolution: Literal["payment_reversed", "dismissed"]
+    payment_id: str | None = None
+    note: str | None = None
 
 
 class InvoicePartiallyPaid(DomainEvent):

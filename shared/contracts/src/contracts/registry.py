@@ -18,6 +18,8 @@ PUBLIC_EVENTS: tuple[type[DomainEvent], ...] = (
     invoicing.PaymentAllocationReversed,
     invoicing.PaymentUnmatched,
     invoicing.PaymentReversed,
+    invoicing.ReversalUnmatched,
+    invoicing.ReversalResolved,
     invoicing.InvoicePartiallyPaid,
     invoicing.InvoicePaid,
     invoicing.InvoiceReopened,

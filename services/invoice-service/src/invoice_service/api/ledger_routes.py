@@ -199,7 +199,10 @@ async def post_einvoice(
     rt = _rt(request)
     tenant = principal.tenant
     debtor = await _debtor_for(rt, tenant, doc, debtor_ref)
-    if doc.kind == "credit_note":
+    negative = doc.kind == "invoice" and doc.payable_amount < 0
+    if doc.kind == "credit_note" or negative:
+        # BIS 3.0 lets an Invoice with a negative amount correct an earlier one: it is a credit
+        # against the invoice its BillingReference names, or an open credit without one.
         outcome, note = await issue_credit_note(
             rt,
             IssueCreditNote(
@@ -208,10 +211,11 @@ async def post_einvoice(
                 debtor_ref=debtor,
                 issue_date=doc.issue_date,
                 currency=doc.currency,
-                amount=doc.payable_amount,
+                amount=abs(doc.payable_amount),
                 invoice_numbers=list(doc.billing_references),
                 reason=doc.payment_terms_note,
                 request_body={"ubl": data.decode("utf-8", errors="replace")},
+                source="negative_invoice" if negative else "credit_note",
             ),
         )
         response.status_code = 201 if outcome == "created" else 200
@@ -361,11 +365,26 @@ async def post_reverse_payment(
     )
 
 
-@router.post("/bank-statements", tags=["payments"])
+@router.post(
+    "/bank-statements",
+    tags=["payments"],
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/xml": {"schema": {"type": "string"}},
+                "text/plain": {"schema": {"type": "string"}},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+)
 async def post_bank_statement(principal: ErpOrOps, request: Request) -> dict[str, Any]:
-    """An ISO 20022 camt.053 statement (.001.02 to .001.13). Every credit transaction is
-    registered and matched; reversals undo their payment; importing the same statement again
-    changes nothing (each transaction is keyed by its bank reference)."""
+    """A bank statement file as the bank delivers it, the format told from its content: ISO
+    20022 camt.053 (.001.02 to .001.13), CODA 2.x (Belgium) or MT940 (ING, Rabobank, ABN AMRO).
+    Every credit transaction is registered and matched; a reversal undoes the one payment it
+    provably names, else it waits in the unmatched-reversal queue; importing the same file
+    again changes nothing (each transaction is keyed by account and bank reference). A file
+    that does not parse answers 422 naming the line at fault, and nothing is stored."""
     from invoice_service.domain.camt053 import MAX_CAMT_BYTES
 
     data = await read_body_limited(request, MAX_CAMT_BYTES)

@@ -22,7 +22,13 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.invoicing import AllocationMethod, CreditNoteIssued, PaymentReceived
+from contracts.invoicing import (
+    AllocationMethod,
+    CreditNoteIssued,
+    CreditNoteSource,
+    CreditSettlement,
+    PaymentReceived,
+)
 from eventkit.api import FieldProblem, Problem, not_found
 from eventkit.db import affected
 from eventkit.runtime import Runtime
@@ -134,6 +140,7 @@ class IssueCreditNote:
     invoice_numbers: Sequence[str] = ()
     reason: str | None = None
     request_body: dict[str, Any] = field(default_factory=dict)
+    source: CreditNoteSource = "credit_note"
 
 
 def credit_note_view(row: Any) -> dict[str, Any]:
@@ -147,6 +154,9 @@ def credit_note_view(row: Any) -> dict[str, Any]:
         "remaining": format(money(Decimal(m["remaining"])), "f"),
         "invoice_numbers": list(m["invoice_numbers"]),
         "reason": m["reason"],
+        "source": m["source"] or "credit_note",
+        "settlement": m["settlement"]
+        or ("against_invoices" if m["invoice_numbers"] else "open_credit"),
     }
 
 
@@ -200,6 +210,8 @@ async def issue_credit_note(rt: Runtime, cmd: IssueCreditNote) -> tuple[str, dic
             )
         note = CreditNote(cmd.tenant_id, cmd.credit_note_number)
         uow.track(note)
+        against = any(invoice.open_amount > 0 for invoice in targets)
+        settlement: CreditSettlement = "against_invoices" if against else "open_credit"
         note.issue(
             CreditNoteIssued(
                 credit_note_number=cmd.credit_note_number,
@@ -209,6 +221,8 @@ async def issue_credit_note(rt: Runtime, cmd: IssueCreditNote) -> tuple[str, dic
                 amount=money(cmd.amount),
                 invoice_numbers=list(cmd.invoice_numbers),
                 reason=cmd.reason,
+                source=cmd.source,
+                settlement=settlement,
             )
         )
         remaining = money(cmd.amount)
@@ -237,6 +251,8 @@ async def issue_credit_note(rt: Runtime, cmd: IssueCreditNote) -> tuple[str, dic
                 request_hash=digest,
                 version=note.version,
                 created_at=uow.clock.now(),
+                source=cmd.source,
+                settlement=settlement,
             )
         )
         row = (await s.execute(select(credit_notes).where(key))).one()
@@ -271,6 +287,12 @@ class ReceivePayment:
     debtor_ref: str | None = None
     allocations: Sequence[ManualAllocation] | None = None
     request_body: dict[str, Any] = field(default_factory=dict)
+    # what identifies a bank transaction (a later reversal names one of these)
+    account_iban: str | None = None
+    servicer_reference: str | None = None
+    end_to_end_id: str | None = None
+    instruction_id: str | None = None
+    transaction_id: str | None = None
 
 
 @dataclass
@@ -288,6 +310,18 @@ def stored_reference(reference: str | None) -> str | None:
     """References are kept in their canonical form so that lookups compare like with like."""
     keys = reference_keys(reference or "")
     return keys[0][:60] if keys else None
+
+
+def provided(identifier: str | None) -> str | None:
+    """An identifier the payer gave; SEPA writes ``NOTPROVIDED`` where there is none."""
+    if identifier is None or not identifier.strip():
+        return None
+    value = identifier.strip()
+    return None if value.upper() in ("NOTPROVIDED", "NONREF", "NOT PROVIDED") else value
+
+
+def bounded_identifier(value: str | None) -> str | None:
+    return value[:100] if value else None
 
 
 def compact_iban(iban: str | None) -> str | None:
@@ -578,6 +612,11 @@ async def receive_payment(rt: Runtime, cmd: ReceivePayment) -> PaymentOutcome:
                 match_method=method if remaining != amount else None,
                 request_hash=digest,
                 created_at=uow.clock.now(),
+                account_iban=compact_iban(cmd.account_iban),
+                servicer_reference=bounded_identifier(cmd.servicer_reference),
+                end_to_end_id=bounded_identifier(provided(cmd.end_to_end_id)),
+                instruction_id=bounded_identifier(provided(cmd.instruction_id)),
+                transaction_id=bounded_identifier(provided(cmd.transaction_id)),
             )
         )
         return PaymentOutcome("created", await payment_view(s, cmd.tenant_id, payment_id))
@@ -678,52 +717,70 @@ async def allocate_payment(
 
 
 async def reverse_payment(
-    rt: Runtime, tenant: str, payment_id: str, on: date, reversal_reference: str | None = None
+    rt: Runtime,
+    tenant: str,
+    payment_id: str,
+    on: date,
+    reversal_reference: str | None = None,
+    identified_by: str | None = None,
 ) -> dict[str, Any]:
     """The bank took the money back: undo every allocation of the payment."""
 
     async def body(uow: UnitOfWork) -> dict[str, Any]:
-        s = uow.session
-        payment = await uow.load(Payment, tenant, payment_id)
-        if not payment.exists:
-            raise not_found("payment", payment_id)
-        if payment.reversed:
-            return await payment_view(s, tenant, payment_id)
-        rows = (
-            await s.execute(
-                select(allocations.c.invoice_number)
-                .where(
-                    allocations.c.tenant_id == tenant,
-                    allocations.c.source_kind == "payment",
-                    allocations.c.source_id == payment_id,
-                    allocations.c.reversed.is_(False),
-                )
-                .distinct()
-            )
-        ).all()
-        for (number,) in rows:
-            invoice = await load_invoice(uow, tenant, number)
-            if invoice is not None:
-                invoice.reverse_allocation("payment", payment_id, on)
-                await sync_invoice(s, invoice)
+        await reverse_payment_in(uow, tenant, payment_id, on, reversal_reference, identified_by)
+        return await payment_view(uow.session, tenant, payment_id)
+
+    return await run_command(rt, body)
+
+
+async def reverse_payment_in(
+    uow: UnitOfWork,
+    tenant: str,
+    payment_id: str,
+    on: date,
+    reversal_reference: str | None,
+    identified_by: str | None,
+) -> bool:
+    """Reverse inside the caller's unit of work; False when it was reversed already."""
+    s = uow.session
+    payment = await uow.load(Payment, tenant, payment_id)
+    if not payment.exists:
+        raise not_found("payment", payment_id)
+    if payment.reversed:
+        return False
+    rows = (
         await s.execute(
-            update(allocations)
+            select(allocations.c.invoice_number)
             .where(
                 allocations.c.tenant_id == tenant,
                 allocations.c.source_kind == "payment",
                 allocations.c.source_id == payment_id,
+                allocations.c.reversed.is_(False),
             )
-            .values(reversed=True)
+            .distinct()
         )
-        payment.reverse(on)
-        await s.execute(
-            update(payments)
-            .where(payments.c.tenant_id == tenant, payments.c.payment_id == payment_id)
-            .values(status="reversed", unallocated=0, reversal_reference=reversal_reference)
+    ).all()
+    for (number,) in rows:
+        invoice = await load_invoice(uow, tenant, number)
+        if invoice is not None:
+            invoice.reverse_allocation("payment", payment_id, on)
+            await sync_invoice(s, invoice)
+    await s.execute(
+        update(allocations)
+        .where(
+            allocations.c.tenant_id == tenant,
+            allocations.c.source_kind == "payment",
+            allocations.c.source_id == payment_id,
         )
-        return await payment_view(s, tenant, payment_id)
-
-    return await run_command(rt, body)
+        .values(reversed=True)
+    )
+    payment.reverse(on, reversal_reference, identified_by)
+    await s.execute(
+        update(payments)
+        .where(payments.c.tenant_id == tenant, payments.c.payment_id == payment_id)
+        .values(status="reversed", unallocated=0, reversal_reference=reversal_reference)
+    )
+    return True
 
 
 # --- invoice life cycle -----------------------------------------------------------------------

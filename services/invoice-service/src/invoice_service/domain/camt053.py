@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -24,6 +23,24 @@ from defusedxml import (
     ElementTree as SafeElementTree,
 )
 
+from invoice_service.domain.bank_statement import (
+    BankEntry,
+    BankStatement,
+    BankTransaction,
+    CreditorReference,
+    StatementError,
+)
+
+__all__ = [
+    "BankEntry",
+    "BankStatement",
+    "BankTransaction",
+    "CamtError",
+    "CreditorReference",
+    "parse_camt053",
+    "parse_camt053_statements",
+]
+
 MAX_CAMT_BYTES = 20 * 1024 * 1024
 
 _NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.(\d{2})")
@@ -33,66 +50,8 @@ _AMOUNT = re.compile(r"\d{1,18}(\.\d{1,5})?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
-class CamtError(ValueError):
+class CamtError(StatementError):
     """The document is not an acceptable camt.053 bank statement."""
-
-
-@dataclass(frozen=True, slots=True)
-class CreditorReference:
-    """``RmtInf/Strd/CdtrRefInf``: the reference as given and who issued its scheme."""
-
-    ref: str
-    issuer: str | None  # CdtrRefInf/Tp/Issr, e.g. "BBA" (Belgian OGM), "CUR" (Dutch), "ISO"
-    type_code: str | None  # CdtrRefInf/Tp/CdOrPrtry/Cd, normally "SCOR"
-
-
-@dataclass(frozen=True, slots=True)
-class BankTransaction:
-    """One ``NtryDtls/TxDtls`` (or the entry itself when it has none)."""
-
-    key: str  # entry key + "/" + 1-based transaction index
-    amount: Decimal | None  # None only in a multi-transaction entry without per-tx amounts
-    currency: str
-    end_to_end_id: str | None
-    debtor_name: str | None
-    debtor_iban: str | None
-    structured_references: tuple[CreditorReference, ...]
-    unstructured: tuple[str, ...]  # RmtInf/Ustrd, in document order
-
-    @property
-    def structured_reference(self) -> str | None:
-        return self.structured_references[0].ref if self.structured_references else None
-
-    @property
-    def reference_issuer(self) -> str | None:
-        return self.structured_references[0].issuer if self.structured_references else None
-
-
-@dataclass(frozen=True, slots=True)
-class BankEntry:
-    """One ``Ntry``.  ``key`` is the idempotency key of the entry."""
-
-    key: str  # AcctSvcrRef, or "<statement id>#<1-based entry index>" when it is missing
-    entry_reference: str | None  # NtryRef
-    account_servicer_reference: str | None  # AcctSvcrRef as given
-    amount: Decimal
-    currency: str
-    credit: bool  # CdtDbtInd == CRDT
-    reversal: bool  # RvslInd
-    status: str  # BOOK, PDNG, INFO, ...
-    booking_date: date | None
-    value_date: date | None
-    bank_transaction_code: str | None  # "Domain/Family/SubFamily", e.g. "PMNT/RCDT/ESCT"
-    transactions: tuple[BankTransaction, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class BankStatement:
-    statement_id: str
-    account_iban: str
-    currency: str
-    created_at: datetime
-    entries: tuple[BankEntry, ...]
 
 
 def parse_camt053(data: bytes) -> BankStatement:
@@ -129,7 +88,7 @@ def _parse_xml(data: bytes) -> ET.Element:
     except DefusedXmlException as exc:
         raise CamtError(f"forbidden XML construct: {type(exc).__name__}") from exc
     except ET.ParseError as exc:
-        raise CamtError(f"malformed XML: {exc}") from exc
+        raise CamtError(f"malformed XML: {exc}", line=exc.position[0]) from exc
     return root
 
 
@@ -285,6 +244,9 @@ def _transaction(
         debtor_iban=_compact_iban(debtor_iban) if debtor_iban is not None else None,
         structured_references=references,
         unstructured=reader.texts(tx, "RmtInf/Ustrd"),
+        instruction_id=reader.text(tx, "Refs/InstrId"),
+        transaction_id=reader.text(tx, "Refs/TxId"),
+        return_reason=reader.text(tx, "RtrInf/Rsn/Cd") or reader.text(tx, "RtrInf/Rsn/Prtry"),
     )
 
 

@@ -26,6 +26,8 @@ from contracts.invoicing import (
     PaymentReceived,
     PaymentReversed,
     PaymentUnmatched,
+    ReversalResolved,
+    ReversalUnmatched,
 )
 from eventkit.aggregate import Aggregate
 from eventkit.events import DomainEvent
@@ -342,7 +344,9 @@ class Payment(Aggregate):
             )
         )
 
-    def reverse(self, on: date) -> None:
+    def reverse(
+        self, on: date, reversal_reference: str | None = None, identified_by: str | None = None
+    ) -> None:
         if self.received is None or self.reversed:
             return
         self.record(
@@ -353,5 +357,47 @@ class Payment(Aggregate):
                 currency=self.received.currency,
                 reversed_on=on,
                 bank_reference=self.received.bank_reference,
+                reversal_reference=reversal_reference,
+                identified_by=identified_by,
+            )
+        )
+
+
+OPEN_REVERSAL = "open"
+
+
+class UnmatchedReversal(Aggregate):
+    """A bank reversal no payment could be tied to provably; a person resolves it."""
+
+    aggregate_type = "reversal"
+
+    def __init__(self, tenant_id: str, aggregate_id: str) -> None:
+        super().__init__(tenant_id, aggregate_id)
+        self.raised: ReversalUnmatched | None = None
+        self.status = OPEN_REVERSAL
+
+    def apply(self, event: DomainEvent) -> None:
+        match event:
+            case ReversalUnmatched():
+                self.raised = event
+            case ReversalResolved():
+                self.status = "resolved" if event.resolution == "payment_reversed" else "dismissed"
+
+    def raise_for_review(self, event: ReversalUnmatched) -> None:
+        if self.raised is not None:
+            raise DomainError(f"reversal {self.aggregate_id} is in the queue already")
+        self.record(event)
+
+    def resolve(self, payment_id: str | None, note: str | None) -> None:
+        if self.raised is None:
+            raise DomainError(f"reversal {self.aggregate_id} does not exist")
+        if self.status != OPEN_REVERSAL:
+            raise DomainError(f"reversal {self.aggregate_id} was {self.status} already")
+        self.record(
+            ReversalResolved(
+                reversal_id=self.aggregate_id,
+                resolution="payment_reversed" if payment_id else "dismissed",
+                payment_id=payment_id,
+                note=note,
             )
         )

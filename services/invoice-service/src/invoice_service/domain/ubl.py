@@ -260,6 +260,7 @@ class _Reader:
     def document(self) -> UblDocument:
         root = self.root
         invoice = self.kind == "invoice"
+        self.at_most_once()
         number = self.document_number(root, "cbc:ID")
         issue_date = self.date_of(root, "cbc:IssueDate")
         if issue_date is None and self.text(root, "cbc:IssueDate") is None:
@@ -327,6 +328,37 @@ class _Reader:
         if self.findings:
             raise UblError(self.findings)
         return document
+
+    def at_most_once(self) -> None:
+        """BIS 3.0 elements of cardinality 0..1 or 1..1 that a document repeats make it
+        ambiguous (which currency, which total?): refused, never first-one-wins."""
+        type_code = "cbc:InvoiceTypeCode" if self.kind == "invoice" else "cbc:CreditNoteTypeCode"
+        totals = "cac:LegalMonetaryTotal"
+        for path in (
+            "cbc:ID",
+            "cbc:IssueDate",
+            "cbc:DueDate",
+            type_code,
+            "cbc:DocumentCurrencyCode",
+            "cbc:TaxCurrencyCode",
+            "cbc:BuyerReference",
+            "cac:AccountingSupplierParty",
+            "cac:AccountingCustomerParty",
+            totals,
+            f"{totals}/cbc:LineExtensionAmount",
+            f"{totals}/cbc:TaxExclusiveAmount",
+            f"{totals}/cbc:TaxInclusiveAmount",
+            f"{totals}/cbc:AllowanceTotalAmount",
+            f"{totals}/cbc:ChargeTotalAmount",
+            f"{totals}/cbc:PrepaidAmount",
+            f"{totals}/cbc:PayableRoundingAmount",
+            f"{totals}/cbc:PayableAmount",
+        ):
+            count = len(self.root.findall(path, NS))
+            if count > 1:
+                self.findings.append(
+                    (self.field(path), f"appears {count} times; at most once is allowed")
+                )
 
     def document_number(self, node: Element, path: str) -> str:
         number = self.required_text(node, path)

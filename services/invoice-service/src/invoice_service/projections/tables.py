@@ -76,6 +76,8 @@ credit_notes = Table(
     Column("request_hash", String(64), nullable=False),
     Column("version", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("source", String(20)),
+    Column("settlement", String(20)),
     Index("ix_credit_notes_debtor", "tenant_id", "debtor_ref"),
 )
 
