@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
-from eventkit.api import OpsPrincipal, ReaderPrincipal
+from eventkit.api import OpsPrincipal, Principal, require_scope
 from eventkit.runtime import Runtime
 from invoice_service.application.reversals import (
     resolve_unmatched_reversal,
@@ -18,6 +18,8 @@ from invoice_service.application.reversals import (
 from invoice_service.projections.tables import unmatched_reversals
 
 router = APIRouter(prefix="/v1", tags=["payments"])
+# The queue is the finance team's (ops) and the ERP's that imports the statements.
+QueuePrincipal = Annotated[Principal, Depends(require_scope("ops", "erp"))]
 
 
 def _rt(request: Request) -> Runtime:
@@ -44,7 +46,7 @@ class ResolveReversalBody(BaseModel):
 
 @router.get("/unmatched-reversals")
 async def list_unmatched_reversals(
-    principal: ReaderPrincipal,
+    principal: QueuePrincipal,
     request: Request,
     status: Annotated[Literal["open", "resolved", "dismissed"] | None, Query()] = "open",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -64,7 +66,7 @@ async def list_unmatched_reversals(
 
 @router.get("/unmatched-reversals/{reversal_id}")
 async def get_unmatched_reversal(
-    reversal_id: str, principal: ReaderPrincipal, request: Request
+    reversal_id: str, principal: QueuePrincipal, request: Request
 ) -> dict[str, Any]:
     async with _rt(request).db.reading() as session:
         return unmatched_reversal_view(

@@ -604,6 +604,84 @@ def main() -> None:
         ),
     )
 
+    # every generated scheme quoted in the formats of the other countries' banks
+    write(
+        "coda-de-rf.cod",
+        coda(
+            "210126",
+            D("500.00"),
+            [
+                Tx(
+                    D("595.00"),
+                    text="Rechnung RF68STCODADEGEN",
+                    bank_reference="0527CODA0001",
+                    iban="DE89370400440532013000",
+                    name="Kunde GmbH",
+                ),
+            ],
+        ),
+        "cp1252",
+        "\r\n",
+    )
+    write(
+        "coda-nl-betalingskenmerk.cod",
+        coda(
+            "210126",
+            D("500.00"),
+            [
+                Tx(
+                    D("121.00"),
+                    text="betalingskenmerk 5013 5057 8877 8798",
+                    bank_reference="0527CODA0002",
+                    iban="NL79INGB0000004321",
+                    name="Klant Een BV",
+                ),
+            ],
+        ),
+        "cp1252",
+        "\r\n",
+    )
+    write(
+        "ing-de-rf.sta",
+        mt940(
+            "ING",
+            "NL69INGB0123456789EUR",
+            "260121",
+            D("100.00"),
+            [
+                Tx(
+                    D("714.00"),
+                    structured=("ISO", "RF53STINGDEGEN"),
+                    end_to_end="E2E-ING-DE-1",
+                    iban="DE89370400440532013000",
+                    name="Kunde GmbH",
+                    bank_reference="00000000004001",
+                ),
+            ],
+            "P260121000000001",
+        ),
+    )
+    write(
+        "ing-be-ogm.sta",
+        mt940(
+            "ING",
+            "NL69INGB0123456789EUR",
+            "260121",
+            D("100.00"),
+            [
+                Tx(
+                    D("363.00"),
+                    text="+++311/8176/76925+++",
+                    end_to_end="E2E-ING-BE-1",
+                    iban="BE71096123456769",
+                    name="Brouwerij De Klok BV",
+                    bank_reference="00000000004002",
+                ),
+            ],
+            "P260121000000002",
+        ),
+    )
+
     # camt.053 .001.02 (tenant t-be) and .001.08 (tenants t-nl, t-de)
     write(
         "camt-v02-be.xml",
