@@ -79,6 +79,19 @@ def _tolerant(node: Any) -> Any:
     return node
 
 
+def closed(node: Any) -> Any:
+    """The schema with unknown properties forbidden wherever it declares properties: how our
+    own checks judge what the services publish (everything published must be declared)."""
+    if isinstance(node, dict):
+        out = {k: closed(v) for k, v in node.items()}
+        if "properties" in node:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(node, list):
+        return [closed(v) for v in node]
+    return node
+
+
 def payload_schema(cls: type[DomainEvent]) -> Schema:
     """The published JSON Schema of ``cls`` at its current ``schema_version``."""
     event_type, version = cls.event_type, cls.schema_version

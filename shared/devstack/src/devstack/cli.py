@@ -126,6 +126,22 @@ def cmd_clock(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_events(args: argparse.Namespace) -> int:
+    from devstack.conformance import check_broker
+
+    state_file = Path(args.data_dir) / "stack.json"
+    if not state_file.exists():
+        _say(f"no running stack found ({state_file} is missing); start it with 'make run'")
+        return 2
+    report = check_broker(json.loads(state_file.read_text())["bootstrap_servers"])
+    for problem in report.problems:
+        _say(problem)
+    _say(report.summary())
+    for name, count in sorted(report.events.items()):
+        _say(f"  {name:<45} {count}")
+    return 1 if report.problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="devstack", description=__doc__)
     parser.add_argument("--data-dir", default=".data", help="where databases, logs and mail go")
@@ -154,9 +170,15 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--days", type=int)
     group.add_argument("--to", help="ISO 8601 moment")
     sub.add_parser("build-console", help="install and build the ops console, each only when needed")
+    sub.add_parser(
+        "check-events",
+        help="check every event on the running stack's topics against the committed schemas",
+    )
     args = parser.parse_args(argv)
     if args.command == "clock":
         return cmd_clock(args)
+    if args.command == "check-events":
+        return cmd_check_events(args)
     if args.command == "build-console":
         began = time.monotonic()
         outcome = ensure_console_built()
