@@ -3,6 +3,7 @@ tenants apart and checks scopes (ops for holds and the worklist, agency for the 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -178,15 +179,40 @@ async def test_the_agency_receives_the_file_and_reports_back(
     agency = auth("acme-agency-key")
     seen = (await client.get(f"/v1/agency/cases/{ref}", headers=agency)).json()
     assert seen["status"] == "with_agency" and all(i["level"] == 6 for i in seen["items"])
-    response = await client.post(
-        f"/v1/agency/cases/{ref}/payments",
-        json={"amount": "150.00", "currency": "EUR", "received_on": "2026-04-02"},
-        headers=agency,
-    )
+    payments = f"/v1/agency/cases/{ref}/payments"
+    payment = {"amount": "150.00", "currency": "EUR", "received_on": "2026-04-02"}
+    keyed = {**agency, "Idempotency-Key": "payment:IN-2026-5531"}
+    response = await client.post(payments, json=payment, headers=keyed)
     assert response.status_code == 201
+    # The agency retries after a timeout, twice at once: the first report answers both.
+    again = await asyncio.gather(
+        *(client.post(payments, json={**payment, "amount": "150.0"}, headers=keyed) for _ in "ab")
+    )
+    assert [r.status_code for r in again] == [200, 200]
+    assert all(r.json() == response.json() for r in again)
+    reused = await client.post(payments, json={**payment, "amount": "15.00"}, headers=keyed)
+    assert reused.status_code == 422
+    assert reused.json()["errors"] == [
+        {"field": "Idempotency-Key", "reason": "already used for another request", "in": "header"}
+    ]
     [update] = await dunning.published("dunning.AgencyCaseUpdated")
     assert update.payload["status"] == "payment_collected"
     assert update.payload["note"] == "collected EUR 150.00 on 2026-04-02"
+    status = {"status": "closed_paid", "note": "paid in full"}
+    statuses = [
+        await client.post(
+            f"/v1/agency/cases/{ref}/status", json=status, headers={**agency, "Idempotency-Key": k}
+        )
+        for k in ("s1", "s1", "s2")
+    ]
+    assert [r.status_code for r in statuses] == [201, 200, 201]
+    case = (await client.get(f"/v1/agency/cases/{ref}", headers=agency)).json()
+    assert [(u["status"], u["amount"]) for u in case["agency_updates"]] == [
+        ("payment_collected", "150.00"),
+        ("closed_paid", None),
+        ("closed_paid", None),
+    ]
+    assert len(await dunning.published("dunning.AgencyCaseUpdated")) == 3
     # Nothing more is sent after the hand-over.
     await dunning.day(DUE + timedelta(days=90))
     assert len(await dunning.published("dunning.ReminderDue")) == 5

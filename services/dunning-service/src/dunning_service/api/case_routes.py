@@ -8,7 +8,7 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -392,31 +392,78 @@ async def agency_case(
     return await _agency_case(_rt(request), principal.tenant, debtor_ref)
 
 
-@router.post("/agency/cases/{debtor_ref}/status", status_code=201, tags=["agency"])
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="the agency's key for this report: a repeat answers 200 with the first "
+        "report instead of recording it again; the same key with another body answers 422",
+    ),
+]
+
+
+@router.post(
+    "/agency/cases/{debtor_ref}/status",
+    status_code=201,
+    tags=["agency"],
+    responses={200: {"description": "the same report again (same Idempotency-Key)"}},
+)
 async def agency_status(
-    debtor_ref: str, body: AgencyStatusBody, principal: AgencyPrincipal, request: Request
+    debtor_ref: str,
+    body: AgencyStatusBody,
+    principal: AgencyPrincipal,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    return await worklist.agency_update(
-        _rt(request), principal.tenant, debtor_ref, body.status, body.note
+    """Progress of the handed-over case (received, in progress, closed, returned, ...)."""
+    update, replayed = await worklist.agency_update(
+        _rt(request),
+        principal.tenant,
+        debtor_ref,
+        body.status,
+        body.note,
+        idempotency_key=idempotency_key,
     )
+    if replayed:
+        response.status_code = 200
+    return update
 
 
-@router.post("/agency/cases/{debtor_ref}/payments", status_code=201, tags=["agency"])
+@router.post(
+    "/agency/cases/{debtor_ref}/payments",
+    status_code=201,
+    tags=["agency"],
+    responses={200: {"description": "the same report again (same Idempotency-Key)"}},
+)
 async def agency_payment(
-    debtor_ref: str, body: AgencyPaymentBody, principal: AgencyPrincipal, request: Request
+    debtor_ref: str,
+    body: AgencyPaymentBody,
+    principal: AgencyPrincipal,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """Money the agency collected; published as AgencyCaseUpdated('payment_collected')."""
-    note = f"collected {body.currency} {body.amount} on {body.received_on}"
+    """Money the agency collected; published as AgencyCaseUpdated('payment_collected'). Send
+    the agency's own reference of the payment as ``Idempotency-Key`` (or in ``reference``)."""
+    amount = body.amount.quantize(Decimal("0.01"))
+    note = f"collected {body.currency} {amount:f} on {body.received_on}"
     if body.invoice_number:
         note += f" for {body.invoice_number}"
     if body.reference:
         note += f" (ref {body.reference})"
-    return await worklist.agency_update(
+    update, replayed = await worklist.agency_update(
         _rt(request),
         principal.tenant,
         debtor_ref,
         "payment_collected",
         note,
-        amount=body.amount,
+        amount=amount,
         currency=body.currency,
+        idempotency_key=idempotency_key,
     )
+    if replayed:
+        response.status_code = 200
+    return update

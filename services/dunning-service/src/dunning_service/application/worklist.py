@@ -3,13 +3,17 @@ of a handed-over case."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, case, func, insert, select, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.calendar import next_business_day
@@ -39,7 +43,7 @@ from dunning_service.projections.case_tables import (
 )
 from dunning_service.projections.projector import OPEN
 from dunning_service.projections.tables import dunning_debtors, open_items
-from eventkit.api import not_found
+from eventkit.api import FieldProblem, Problem, not_found
 from eventkit.runtime import Runtime
 
 SETTLED_WITH_THE_INVOICES = frozenset({"phone_call", "formal_notice_approval"})
@@ -419,6 +423,45 @@ async def record_note(
 # --- the agency ------------------------------------------------------------------------------
 
 
+def _agency_update_view(row: Any) -> dict[str, Any]:
+    return {
+        "update_id": row.update_id,
+        "debtor_ref": row.debtor_ref,
+        "agency": row.agency,
+        "status": row.status,
+        "note": row.note,
+        "amount": format(Decimal(row.amount), "f") if row.amount is not None else None,
+        "currency": row.currency,
+        "on": row.on.isoformat(),
+    }
+
+
+async def _replay(
+    session: AsyncSession, tenant_id: str, idempotency_key: str, digest: str
+) -> dict[str, Any] | None:
+    """The update recorded under ``idempotency_key`` (None: there is none yet); the same key
+    with another request is refused."""
+    row = (
+        await session.execute(
+            select(agency_updates).where(
+                agency_updates.c.tenant_id == tenant_id,
+                agency_updates.c.idempotency_key == idempotency_key,
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        raise Problem(
+            422,
+            "Idempotency-Key reused",
+            "this Idempotency-Key was sent before with another request; nothing was recorded",
+            kind="idempotency-key-reused",
+            errors=[FieldProblem("Idempotency-Key", "already used for another request", "header")],
+        )
+    return _agency_update_view(row)
+
+
 async def agency_update(
     rt: Runtime,
     tenant_id: str,
@@ -427,62 +470,81 @@ async def agency_update(
     note: str,
     amount: Decimal | None = None,
     currency: str | None = None,
-) -> dict[str, Any]:
+    idempotency_key: str | None = None,
+) -> tuple[dict[str, Any], bool]:
     """A status report or collected money from the agency holding the case; published as
-    AgencyCaseUpdated (collected money with status 'payment_collected')."""
+    AgencyCaseUpdated (collected money with status 'payment_collected').
+
+    With an ``idempotency_key`` a repeat of the same report returns the first one (and
+    ``True``) without recording or publishing anything again."""
+    request: dict[str, str | None] = {"debtor_ref": debtor_ref, "status": status, "note": note}
+    money = format(amount.quantize(Decimal("0.01")), "f") if amount is not None else None
+    request |= {"amount": money, "currency": currency}
+    digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+    if idempotency_key is not None:
+        async with rt.db.reading() as session:
+            replayed = await _replay(session, tenant_id, idempotency_key, digest)
+        if replayed is not None:
+            return replayed, True
     update_id = new_id()
-    async with rt.uow() as uow:
-        session = uow.session
-        row = (
-            await session.execute(
-                select(dunning_cases.c.status, dunning_cases.c.agency).where(
-                    dunning_cases.c.tenant_id == tenant_id,
-                    dunning_cases.c.debtor_ref == debtor_ref,
+    try:
+        async with rt.uow() as uow:
+            session = uow.session
+            row = (
+                await session.execute(
+                    select(dunning_cases.c.status, dunning_cases.c.agency).where(
+                        dunning_cases.c.tenant_id == tenant_id,
+                        dunning_cases.c.debtor_ref == debtor_ref,
+                    )
                 )
+            ).first()
+            if row is None:
+                raise not_found("case", debtor_ref)
+            if row.status != "with_agency" or not row.agency:
+                raise conflict(f"the case of {debtor_ref!r} is not with an agency")
+            today = uow.clock.today()
+            values = {
+                "tenant_id": tenant_id,
+                "update_id": update_id,
+                "debtor_ref": debtor_ref,
+                "agency": row.agency,
+                "status": status,
+                "note": note,
+                "amount": amount,
+                "currency": currency,
+                "on": today,
+                "idempotency_key": idempotency_key,
+                "request_hash": digest if idempotency_key is not None else None,
+            }
+            await session.execute(insert(agency_updates).values(**values))
+            uow.emit(
+                [
+                    single_event(
+                        rt,
+                        AgencyCaseUpdated(
+                            debtor_ref=debtor_ref,
+                            agency=row.agency,
+                            status=status,
+                            note=note,
+                            on=today,
+                        ),
+                        tenant_id=tenant_id,
+                        debtor_ref=debtor_ref,
+                        aggregate_type="agency_update",
+                        aggregate_id=update_id,
+                    )
+                ]
             )
-        ).first()
-        if row is None:
-            raise not_found("case", debtor_ref)
-        if row.status != "with_agency" or not row.agency:
-            raise conflict(f"the case of {debtor_ref!r} is not with an agency")
-        today = uow.clock.today()
-        await session.execute(
-            insert(agency_updates).values(
-                tenant_id=tenant_id,
-                update_id=update_id,
-                debtor_ref=debtor_ref,
-                agency=row.agency,
-                status=status,
-                note=note,
-                amount=amount,
-                currency=currency,
-                on=today,
-            )
-        )
-        uow.emit(
-            [
-                single_event(
-                    rt,
-                    AgencyCaseUpdated(
-                        debtor_ref=debtor_ref, agency=row.agency, status=status, note=note, on=today
-                    ),
-                    tenant_id=tenant_id,
-                    debtor_ref=debtor_ref,
-                    aggregate_type="agency_update",
-                    aggregate_id=update_id,
-                )
-            ]
-        )
-    return {
-        "update_id": update_id,
-        "debtor_ref": debtor_ref,
-        "agency": row.agency,
-        "status": status,
-        "note": note,
-        "amount": format(amount, "f") if amount is not None else None,
-        "currency": currency,
-        "on": today.isoformat(),
-    }
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        # The same key arrived twice at once and the other request won: answer with its update.
+        async with rt.db.reading() as session:
+            replayed = await _replay(session, tenant_id, idempotency_key, digest)
+        if replayed is None:
+            raise
+        return replayed, True
+    return _agency_update_view(SimpleNamespace(**values)), False
 
 
 async def case_file(rt: Runtime, tenant_id: str, debtor_ref: str) -> dict[str, Any]:
@@ -570,13 +632,6 @@ async def case_file(rt: Runtime, tenant_id: str, debtor_ref: str) -> dict[str, A
         ],
         "history": [e.model_dump(mode="json") for e in history],
         "agency_updates": [
-            {
-                "status": u.status,
-                "note": u.note,
-                "on": u.on.isoformat(),
-                "amount": format(Decimal(u.amount), "f") if u.amount is not None else None,
-                "currency": u.currency,
-            }
-            for u in sorted(updates, key=lambda u: (u.on, u.update_id))
+            _agency_update_view(u) for u in sorted(updates, key=lambda u: (u.on, u.update_id))
         ],
     }

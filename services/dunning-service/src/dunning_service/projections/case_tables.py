@@ -287,5 +287,10 @@ agency_updates = Table(
     Column("amount", Numeric(18, 2)),
     Column("currency", String(3)),
     Column("on", Date, nullable=False),
+    # The agency's Idempotency-Key and the digest of the request it came with: a repeat answers
+    # with the first update, the same key with another request is refused.
+    Column("idempotency_key", String(200)),
+    Column("request_hash", String(64)),
     Index("ix_agency_updates_debtor", "tenant_id", "debtor_ref"),
+    Index("ux_agency_updates_idempotency", "tenant_id", "idempotency_key", unique=True),
 )
