@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Node.js projects with a package-lock.json: the official AsyncAPI parser (a contract test runs
 # it) and the example agency client (the end-to-end suite runs it). `npm ci` installs exactly
 # the locked versions; install scripts are not run.
-NODE_PROJECTS := tools/asyncapi-validate
+NODE_PROJECTS := tools/asyncapi-validate deploy/examples/agency-client
 NODE_STAMPS := $(addsuffix /node_modules/.package-lock.json,$(NODE_PROJECTS))
 
 .PHONY: help install node-install run test lint typecheck unit e2e bench letters contracts clean browsers console

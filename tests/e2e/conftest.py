@@ -16,9 +16,20 @@ import pytest
 
 from devstack.stack import SERVICES, Stack, StackOptions
 from eventkit.localbroker import free_port
+from eventkit.settings import DEV_TENANT, dev_api_keys_env, hash_api_key
 from eventkit.testing.databases import fresh_postgres_database
 
 SIM_START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+# Besides the development key (every scope): keys with one scope each, as integrators get them.
+AGENCY_KEY = "e2e-agency-key-000000000000000000"
+ERP_KEY = "e2e-erp-key-00000000000000000000000"
+API_KEYS = ";".join(
+    [
+        dev_api_keys_env(),
+        f"{DEV_TENANT}:agency:{hash_api_key(AGENCY_KEY)}",
+        f"{DEV_TENANT}:erp:{hash_api_key(ERP_KEY)}",
+    ]
+)
 
 
 def _backends() -> list[str]:
@@ -53,6 +64,7 @@ def stack(
             clock_mode="simulated",
             simulated_start=SIM_START,
             database_urls=urls,
+            api_keys=API_KEYS,
         )
         with Stack(options) as running:
             yield running
