@@ -26,6 +26,7 @@ def broken_records() -> dict[str, dict[str, Any]]:
     """A golden sample spoilt in each way a service could spoil it, with the reason expected."""
     issued = json.loads((SCHEMA_DIR / "invoicing.InvoiceIssued/v1.sample.json").read_text())
     overdue = json.loads((SCHEMA_DIR / "invoicing.PaymentOverdue/v1.sample.json").read_text())
+    clock = json.loads((SCHEMA_DIR / "system.ClockAdvanced/v1.sample.json").read_text())
 
     def spoil(record: dict[str, Any], **changes: Any) -> dict[str, Any]:
         out = json.loads(json.dumps(record))
@@ -49,6 +50,9 @@ def broken_records() -> dict[str, dict[str, Any]]:
             spoil(overdue, headers={"ce_source": "urn:creditmgmt:dunning-service"})
         ),
         "record key 'acme:D-9' differs from ce_partitionkey": spoil(overdue, key="acme:D-9"),
+        "ce_source 'urn:creditmgmt:ops-console', expected 'urn:creditmgmt:credit-service' or": (
+            spoil(clock, headers={"ce_source": "urn:creditmgmt:ops-console"})
+        ),
         "header ce_time: 'yesterday' is not a 'date-time'": spoil(
             overdue, headers={"ce_time": "yesterday"}
         ),
@@ -78,6 +82,11 @@ async def publish(bootstrap: str, records: list[dict[str, Any]]) -> None:
 
 async def test_every_record_is_read_back_and_every_breach_is_named(broker: LocalBroker) -> None:
     samples, broken = golden_samples(), broken_records()
+    # Simulated time may be moved by any service's admin endpoint, not only by devstack.
+    clock = next(s for s in samples if s["headers"]["ce_type"] == "system.ClockAdvanced")
+    by_service = json.loads(json.dumps(clock))
+    by_service["headers"]["ce_source"] = "urn:creditmgmt:invoice-service"
+    samples.append(by_service)
     await publish(broker.bootstrap_servers, samples + list(broken.values()))
 
     records = await read_topics(broker.bootstrap_servers, all_topics())

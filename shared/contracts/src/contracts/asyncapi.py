@@ -41,7 +41,8 @@ TOPIC_DESCRIPTIONS = {
     "pauses, notes, hand-over to a collection agency and the agency's reports.",
     topics.CREDIT_ACCOUNT: "Credit limits, holds, risk classes, payment behaviour and reviews.",
     topics.NOTIFICATION_MESSAGE: "Reminders and letters sent, delivered or failed.",
-    topics.SYSTEM_CLOCK: "Simulated time (demos and end-to-end tests only).",
+    topics.SYSTEM_CLOCK: "Simulated time (demos and end-to-end tests only), moved by devstack or "
+    "by any service's POST /v1/admin/clock:advance.",
 }
 
 

@@ -122,3 +122,10 @@ def topic_of(event_type: str) -> str:
 
 def producer_of(event_type: str) -> str:
     return PRODUCERS[event_type.split(".", 1)[0]]
+
+
+def sources_of(event_type: str) -> frozenset[str]:
+    """Who may publish ``event_type``: its context's service; simulated time (``system.*``)
+    comes from devstack or from any service's admin clock endpoint."""
+    context = event_type.split(".", 1)[0]
+    return frozenset(PRODUCERS.values()) if context == "system" else frozenset({PRODUCERS[context]})

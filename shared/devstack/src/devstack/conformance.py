@@ -23,7 +23,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from jsonschema import Draft202012Validator, FormatChecker
 
-from contracts.registry import build_registry, producer_of, topic_of
+from contracts.registry import build_registry, sources_of, topic_of
 from contracts.schemas import HEADERS_FILE, INDEX_FILE, SCHEMA_DIR, closed
 from contracts.topics import EVENT_TOPICS, all_topics
 from eventkit.codec import SOURCE_PREFIX, UndecodableMessage, decode
@@ -189,9 +189,10 @@ class ContractCheck:
             expected_topic = topic_of(event_type)
             if record.topic != expected_topic:
                 found.append(f"published on {record.topic}, the contract says {expected_topic}")
-            source = SOURCE_PREFIX + producer_of(event_type)
-            if headers.get("ce_source") != source:
-                found.append(f"ce_source {headers.get('ce_source')!r}, expected {source!r}")
+            sources = sorted(SOURCE_PREFIX + p for p in sources_of(event_type))
+            if headers.get("ce_source") not in sources:
+                expected = " or ".join(repr(source) for source in sources)
+                found.append(f"ce_source {headers.get('ce_source')!r}, expected {expected}")
         except (LookupError, KeyError):
             found.append(f"{event_type} is not a public event type")
         key = (record.key or b"").decode(errors="replace")
