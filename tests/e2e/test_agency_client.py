@@ -105,11 +105,11 @@ async def test_the_agency_client_takes_the_file_and_reports_back(stack: Stack) -
                 "name": "Straight to the agency",
                 "effective_from": "2026-01-01",
                 "steps": [
-                    {"action": "reminder", "offset_days": 1, "template_key": "reminder_1"},
+                    {"action": "reminder", "offset_days": 1, "template_key": "first_reminder"},
                     {
                         "action": "agency_handover",
                         "offset_days": 3,
-                        "template_key": "handover",
+                        "template_key": "handover_notice",
                         "agency": AGENCY,
                     },
                 ],
